@@ -1,0 +1,79 @@
+"""The Inspect web application."""
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from inspect_app.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
+from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with the settings it was given."""
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI and error handlers."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    _refuse_unsafe_production(app)
+    # The embedded SQLite database and the uploads live here by default; make them work on a fresh clone.
+    Path(app.instance_path).mkdir(exist_ok=True)
+    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from inspect_app import auth, cases, cli, errors, main, templating
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(cases.bp)
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    if app.config["ENV"] == "production" and app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise ConfigurationError(
+            "INSPECT_SECRET_KEY is missing or still the development default; "
+            "set it to a long random value before running in production "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the one chosen this session, else the browser's best match."""
+    from flask import current_app
+
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    if current_user and current_user.is_authenticated and current_user.language in supported:
+        return current_user.language
+    if session.get("language") in supported:
+        return session["language"]
+    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str | None:
+    """The signed-in user's time zone, else the default (Asia/Ho_Chi_Minh)."""
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return None

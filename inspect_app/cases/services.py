@@ -1,0 +1,62 @@
+"""Case operations; each flushes and records history, and the caller commits."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from inspect_app.extensions import db
+from inspect_app.history import record_event
+from inspect_app.models import Case, CaseStatus, CaseTeamMember, CaseType, OrgUnit, TeamRole, User
+from inspect_app.models.cases import REFERENCE_PREFIX
+from inspect_app.sqltypes import utc_now
+
+
+def next_reference(case_type: CaseType, year: int) -> str:
+    """The next free reference for the type and year, e.g. KT-2022-0007."""
+    prefix = f"{REFERENCE_PREFIX[case_type]}-{year}-"
+    last = db.session.scalar(select(func.max(Case.reference)).where(Case.reference.startswith(prefix)))
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def create_case(
+    *, case_type: CaseType, title: str, subject_unit: OrgUnit, actor: User | None, year: int | None = None
+) -> Case:
+    """Open a case with a fresh reference and record its creation."""
+    now = utc_now()
+    case = Case(
+        reference=next_reference(case_type, year or now.year),
+        case_type=case_type,
+        title=title,
+        subject_unit=subject_unit,
+        created_by=actor,
+        created_at=now,
+    )
+    db.session.add(case)
+    db.session.flush()
+    record_event(
+        case,
+        "case.created",
+        actor=actor,
+        details={"reference": case.reference, "type": case_type.value, "title": title, "unit": subject_unit.code},
+    )
+    return case
+
+
+def add_team_member(case: Case, user: User, role: TeamRole, *, actor: User | None) -> CaseTeamMember:
+    """Put a user on the case's team (one lead per case) and record it."""
+    if role == TeamRole.LEAD and case.lead is not None:
+        raise ValueError(f"{case.reference} already has a team lead")
+    member = CaseTeamMember(user=user, role=role)
+    case.team.append(member)
+    db.session.flush()
+    record_event(case, "team.added", actor=actor, details={"user": user.username, "role": role.value})
+    return member
+
+
+def close_case(case: Case, *, actor: User | None, reason: str, at: datetime | None = None) -> None:
+    """Close the case; it becomes read-only."""
+    old = case.status
+    case.status = CaseStatus.CLOSED
+    case.closed_at = at or utc_now()
+    record_event(case, "case.closed", actor=actor, details={"status": [old.value, case.status.value], "reason": reason})

@@ -1,0 +1,68 @@
+"""Every INSPECT_* setting, read from the environment, each with a one-line comment."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"INSPECT_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for every environment; subclasses change only what differs."""
+
+    # development, production or testing; production refuses to start without a real secret key.
+    ENV = _env("ENV", "development")
+    # Signs sessions and CSRF tokens; must be set (and secret) in production.
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    # SQLAlchemy URL; SQLite under instance/ by default, postgresql+psycopg://... in production.
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'inspect.sqlite3'}")
+    # Where evidence files are stored, named by their content hash.
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Largest request body accepted, in bytes (uploads included).
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+    # Language used when neither the user nor the browser names a supported one.
+    BABEL_DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "vi")
+    # Time zone used to show times when the user has not chosen one.
+    BABEL_DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    # Failed sign-ins for one username within the window before sign-in is refused for a while.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    # Length of the failed sign-in window and of the lock-out, in minutes.
+    LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    # Rows per page in lists.
+    PAGE_SIZE = _env_int("PAGE_SIZE", 25)
+    # Send session cookies over HTTPS only; on by default in production.
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", ENV == "production")
+
+    SUPPORTED_LOCALES = ("vi", "en")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long field visit does not expire a form
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast hashing off, a database chosen by the fixtures."""
+
+    ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-only"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False

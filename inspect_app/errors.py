@@ -1,0 +1,44 @@
+"""Error pages: HTML for people, JSON for the API, never a stack trace."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from inspect_app.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers on the app."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = _("This form has expired or was not sent from this site. Reload the page and try again.")
+        if _wants_json():
+            return jsonify(error="csrf", message=message), 400
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            403: _("You may not do this."),
+            404: _("This page does not exist, or you may not see it."),
+            409: _("Someone else changed this at the same time. Reload and try again."),
+        }
+        message = messages.get(error.code, error.description)
+        if _wants_json():
+            return jsonify(error=error.name, message=message), error.code
+        return render_template("error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        message = _("Something went wrong on our side. Nothing was saved; try again.")
+        if _wants_json():
+            return jsonify(error="Internal Server Error", message=message), 500
+        return render_template("error.html", code=500, message=message), 500

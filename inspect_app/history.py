@@ -1,0 +1,107 @@
+"""The only writer of case events, and the verifier of their hash chains."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from inspect_app.extensions import db
+from inspect_app.models import Case, CaseEvent, User
+from inspect_app.sqltypes import utc_now
+
+GENESIS_HASH = "0" * 64
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def event_payload(event: CaseEvent) -> dict:
+    """Everything an event's hash covers, as plain JSON values."""
+    return {
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "at": _iso(event.at),
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "details": event.details,
+        "captured_at": _iso(event.captured_at),
+        "prev_hash": event.prev_hash,
+    }
+
+
+def compute_hash(event: CaseEvent) -> str:
+    """SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of the event's payload."""
+    canonical = json.dumps(event_payload(event), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record_event(
+    case: Case, action: str, *, actor: User | None, details: dict | None = None, captured_at: datetime | None = None
+) -> CaseEvent:
+    """Append an event to the case's chain in the current transaction (flushes, never commits)."""
+    if case.id is None:
+        db.session.flush()
+    event = CaseEvent(
+        case_id=case.id,
+        seq=case.history_count + 1,
+        # Microseconds are all both databases keep, so the hash is computed over what is stored.
+        at=utc_now(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        details=json.loads(json.dumps(details or {}, default=str)),
+        captured_at=captured_at,
+        prev_hash=case.history_head or GENESIS_HASH,
+    )
+    event.hash = compute_hash(event)
+    case.history_count = event.seq
+    case.history_head = event.hash
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def case_events(case: Case) -> list[CaseEvent]:
+    """The case's events in chain order."""
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)))
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    case_reference: str
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.seq}" if self.seq is not None else "chain"
+        return f"{self.case_reference} {where}: {self.problem}"
+
+
+def verify_case(case: Case) -> ChainBreak | None:
+    """The first break in the case's chain, or None when every event is intact and in place."""
+    expected_prev = GENESIS_HASH
+    events = case_events(case)
+    for position, event in enumerate(events, start=1):
+        if event.seq != position:
+            return ChainBreak(case.reference, position, f"missing or re-ordered (found seq {event.seq})")
+        if event.prev_hash != expected_prev:
+            return ChainBreak(case.reference, event.seq, "does not follow the previous event (deleted or re-ordered)")
+        if compute_hash(event) != event.hash:
+            return ChainBreak(case.reference, event.seq, "content altered (hash mismatch)")
+        expected_prev = event.hash
+    if len(events) != case.history_count or (events and case.history_head != expected_prev):
+        return ChainBreak(
+            case.reference,
+            len(events) + 1,
+            f"chain ends at {len(events)} events but the case records {case.history_count}",
+        )
+    return None
+
+
+def verify_all() -> Iterator[tuple[Case, ChainBreak | None]]:
+    """Each case with the first break in its chain (or None), in id order."""
+    for case in db.session.scalars(select(Case).order_by(Case.id)):
+        yield case, verify_case(case)

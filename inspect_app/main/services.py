@@ -1,0 +1,43 @@
+"""What each role's dashboard shows: read from domain tables only."""
+
+from sqlalchemy import func, select
+
+from inspect_app.extensions import db
+from inspect_app.models import Case, CaseEvent, CaseStatus, CaseTeamMember, OrgUnit, Role, TeamRole, User
+
+DASHBOARD_ROWS = 8
+
+
+def _open_cases(*where):
+    query = select(Case).where(Case.status == CaseStatus.OPEN, *where).order_by(Case.created_at.desc())
+    return list(db.session.scalars(query.limit(DASHBOARD_ROWS)))
+
+
+def dashboard_sections(user: User) -> list[dict]:
+    """One section per role the user holds, each with its rows (possibly none)."""
+    sections = []
+    if user.has_role(Role.ADMIN):
+        counts = {
+            "units": db.session.scalar(select(func.count(OrgUnit.id))),
+            "users": db.session.scalar(select(func.count(User.id))),
+            "cases": db.session.scalar(select(func.count(Case.id))),
+        }
+        sections.append({"key": "admin", "counts": counts})
+    if user.has_role(Role.DIRECTOR):
+        sections.append({"key": "director", "cases": _open_cases()})
+    if user.has_role(Role.LEAD):
+        led = select(CaseTeamMember.case_id).where(
+            CaseTeamMember.user_id == user.id, CaseTeamMember.role == TeamRole.LEAD
+        )
+        sections.append({"key": "lead", "cases": _open_cases(Case.id.in_(led))})
+    if user.has_role(Role.INSPECTOR):
+        member = select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id)
+        sections.append({"key": "inspector", "cases": _open_cases(Case.id.in_(member))})
+    if user.has_role(Role.UNIT_OFFICER) and user.unit_id is not None:
+        sections.append(
+            {"key": "unit_officer", "cases": _open_cases(Case.subject_unit_id.in_(OrgUnit.subtree_ids(user.unit_id)))}
+        )
+    if user.has_role(Role.AUDITOR):
+        events = db.session.scalars(select(CaseEvent).order_by(CaseEvent.id.desc()).limit(DASHBOARD_ROWS))
+        sections.append({"key": "auditor", "events": list(events)})
+    return sections

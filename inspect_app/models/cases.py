@@ -1,0 +1,101 @@
+"""Cases (inspections and PAR appraisals), their teams, and who may see or change them."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, or_, select, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.extensions import db
+from inspect_app.models.enums import CaseStatus, CaseType, Role, TeamRole, enum_column_type
+from inspect_app.models.org import OrgUnit
+from inspect_app.models.users import User
+from inspect_app.sqltypes import utc_now
+
+# Roles that see every case; the auditor among them only reads.
+SEES_ALL_CASES = (Role.ADMIN, Role.DIRECTOR, Role.AUDITOR)
+REFERENCE_PREFIX = {CaseType.INSPECTION: "KT", CaseType.PAR_APPRAISAL: "CS"}
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    case_type: Mapped[CaseType] = mapped_column(enum_column_type(CaseType), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    subject_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(enum_column_type(CaseStatus), default=CaseStatus.OPEN, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    closed_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Count and hash of the last history event: a deleted tail of the chain shows against these.
+    history_count: Mapped[int] = mapped_column(default=0)
+    history_head: Mapped[str | None] = mapped_column(String(64))
+
+    subject_unit: Mapped[OrgUnit] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    team: Mapped[list["CaseTeamMember"]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseTeamMember.role, CaseTeamMember.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference}>"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status != CaseStatus.OPEN
+
+    @property
+    def lead(self) -> User | None:
+        return next((m.user for m in self.team if m.role == TeamRole.LEAD), None)
+
+    def team_role_of(self, user: User) -> TeamRole | None:
+        """The user's role on this case's team, or None."""
+        return next((m.role for m in self.team if m.user_id == user.id), None)
+
+    @classmethod
+    def visible_to(cls, user: User):
+        """A WHERE clause selecting the cases `user` may see; mirrors `can_view`."""
+        if not user.is_authenticated:
+            return false()
+        if user.has_role(*SEES_ALL_CASES):
+            return true()
+        clauses = []
+        if user.has_role(Role.LEAD, Role.INSPECTOR):
+            on_team = select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id)
+            clauses.append(cls.id.in_(on_team))
+        if user.has_role(Role.UNIT_OFFICER) and user.unit_id is not None:
+            clauses.append(cls.subject_unit_id.in_(OrgUnit.subtree_ids(user.unit_id)))
+        return or_(false(), *clauses)
+
+    def can_view(self, user: User) -> bool:
+        """Whether the user may see this case at all (others get 404)."""
+        if not user.is_authenticated:
+            return False
+        if user.has_role(*SEES_ALL_CASES):
+            return True
+        if user.has_role(Role.LEAD, Role.INSPECTOR) and self.team_role_of(user) is not None:
+            return True
+        if user.has_role(Role.UNIT_OFFICER) and user.unit_id is not None:
+            return self.subject_unit_id in set(db.session.scalars(OrgUnit.subtree_ids(user.unit_id)))
+        return False
+
+    def can_edit(self, user: User) -> bool:
+        """Whether the user may change the case itself (its team, title); never once closed."""
+        if self.is_closed or not self.can_view(user):
+            return False
+        return user.has_role(Role.DIRECTOR) or self.team_role_of(user) == TeamRole.LEAD
+
+
+class CaseTeamMember(db.Model):
+    __tablename__ = "case_team_members"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[TeamRole] = mapped_column(enum_column_type(TeamRole))
+
+    case: Mapped[Case] = relationship(back_populates="team")
+    user: Mapped[User] = relationship()

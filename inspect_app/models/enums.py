@@ -1,0 +1,50 @@
+"""State and role enums; their lowercase values are what the database stores."""
+
+import enum
+
+from sqlalchemy import Enum
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    DIRECTOR = "director"
+    LEAD = "lead"
+    INSPECTOR = "inspector"
+    UNIT_OFFICER = "unit_officer"
+    AUDITOR = "auditor"
+
+
+class OrgLevel(enum.StrEnum):
+    PROVINCE = "province"
+    DEPARTMENT = "department"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class CaseType(enum.StrEnum):
+    INSPECTION = "inspection"
+    PAR_APPRAISAL = "par_appraisal"
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class TeamRole(enum.StrEnum):
+    LEAD = "lead"
+    MEMBER = "member"
+
+
+def enum_column_type(enum_cls: type[enum.Enum]) -> Enum:
+    """A portable enum column: stored as its value, guarded by a named check constraint."""
+    return Enum(
+        enum_cls,
+        name=enum_cls.__name__.lower(),
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

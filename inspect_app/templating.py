@@ -1,0 +1,31 @@
+"""Template filters and globals: times in the user's zone, labels for enums."""
+
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+
+from inspect_app.labels import TEAM_ROLE_LABELS, label
+from inspect_app.main.forms import LANGUAGE_CHOICES, LanguageForm
+from inspect_app.models import Role
+
+
+def local_time(value: datetime | None, fmt: str = "short") -> str:
+    """An aware UTC datetime shown in the user's time zone and language."""
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def register(app: Flask) -> None:
+    """Add the filters and globals every template may use."""
+    app.add_template_filter(local_time)
+    app.add_template_filter(label)
+    app.add_template_filter(lambda value: label(value, TEAM_ROLE_LABELS), "team_role_label")
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "current_locale": str(get_locale()),
+            "language_choices": LANGUAGE_CHOICES,
+            "language_form": LanguageForm,
+            "Role": Role,
+        }

@@ -1,0 +1,146 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL when INSPECT_TEST_DATABASE_URL is set),
+emptied before every test; factories that return callables; a sign-in helper that really switches users."""
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+from inspect_app import create_app
+from inspect_app.cases import services as case_services
+from inspect_app.config import TestConfig
+from inspect_app.extensions import db
+from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
+from tests.helpers import PASSWORD, csrf_token, forget_request_globals, fresh_browser
+
+POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set INSPECT_TEST_DATABASE_URL (postgresql+psycopg://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def make_config(database_url: str, upload_dir: str) -> type[TestConfig]:
+    """A TestConfig subclass pointed at one database and upload folder."""
+    return type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": upload_dir})
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(make_config(database_url, str(tmp_path_factory.mktemp("uploads"))))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(request):
+    """Every test starts from empty tables (the schema stays, built once by the migrations)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _delete_all_rows()
+    yield
+    with app.app_context():
+        db.session.remove()
+
+
+def _delete_all_rows() -> None:
+    tables = [table.name for table in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        # TRUNCATE does not fire the row triggers that keep case_events append-only.
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in reversed(tables):
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    # Hashed once: scrypt is slow on purpose, and every factory user shares the password.
+    return generate_password_hash(PASSWORD, method="scrypt")
+
+
+@pytest.fixture
+def create_unit(app):
+    counter = iter(range(1, 10_000))
+
+    def create(
+        name: str | None = None, level: OrgLevel = OrgLevel.DEPARTMENT, parent: OrgUnit | None = None, code=None
+    ):
+        number = next(counter)
+        unit = OrgUnit(code=code or f"U{number:03d}", name=name or f"Đơn vị {number}", level=level, parent=parent)
+        db.session.add(unit)
+        db.session.commit()
+        return unit
+
+    return create
+
+
+@pytest.fixture
+def create_user(app, password_hash, create_unit):
+    def create(username: str | None = None, *roles: Role, unit: OrgUnit | None = None, **fields) -> User:
+        username = username or f"user{db.session.query(User).count() + 1}"
+        user = User(username=username, full_name=fields.pop("full_name", username.title()), unit=unit, **fields)
+        user.password_hash = password_hash
+        for role in roles:
+            user.grant(role)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return create
+
+
+@pytest.fixture
+def create_case(app, create_unit):
+    def create(
+        title="Kiểm tra công vụ",
+        unit: OrgUnit | None = None,
+        case_type=CaseType.INSPECTION,
+        lead: User | None = None,
+        members=(),
+        actor: User | None = None,
+        year: int | None = None,
+    ):
+        case = case_services.create_case(
+            case_type=case_type, title=title, subject_unit=unit or create_unit(), actor=actor, year=year
+        )
+        if lead is not None:
+            case_services.add_team_member(case, lead, TeamRole.LEAD, actor=actor)
+        for member in members:
+            case_services.add_team_member(case, member, TeamRole.MEMBER, actor=actor)
+        db.session.commit()
+        return case
+
+    return create
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign `user` in on the shared test client, replacing whoever was signed in before."""
+
+    def do(user: User | str, password: str = PASSWORD):
+        username = user if isinstance(user, str) else user.username
+        fresh_browser(client)
+        form = {"username": username, "password": password, "csrf_token": csrf_token(client)}
+        response = client.post("/login", data=form)
+        forget_request_globals()
+        return response
+
+    return do

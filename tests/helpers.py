@@ -1,0 +1,36 @@
+"""Helpers shared by tests (fixtures live in conftest.py)."""
+
+import re
+
+from flask import g
+
+PASSWORD = "correct horse battery"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+ERROR_FLASH = re.compile(r'class="flash flash-error"[^>]*>([^<]+)<')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the form at `path`, as a browser would read it."""
+    match = CSRF_FIELD.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def fresh_browser(client) -> None:
+    """Forget cookies and cached request globals, like a browser nobody has signed in on."""
+    for cookie in ("session", "remember_token"):
+        client.delete_cookie(cookie)
+    forget_request_globals()
+
+
+def forget_request_globals() -> None:
+    """Drop what Flask-Login and Flask-WTF cache in `g`: pytest-flask shares one `g` across a test's requests."""
+    for name in ("_login_user", "csrf_token"):
+        g.pop(name, None)
+
+
+def error_flash(response) -> str:
+    """The error message the page shows the user."""
+    match = ERROR_FLASH.search(response.get_data(as_text=True))
+    assert match, "no error message shown"
+    return match.group(1).strip()
