@@ -4,6 +4,8 @@ emptied before every test; factories that return callables; a sign-in helper tha
 import os
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
@@ -13,7 +15,7 @@ from inspect_app.cases import services as case_services
 from inspect_app.config import TestConfig
 from inspect_app.extensions import db
 from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
-from tests.helpers import PASSWORD, csrf_token, forget_request_globals, fresh_browser
+from tests.helpers import PASSWORD, csrf_token, fresh_browser
 
 POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
 
@@ -37,9 +39,21 @@ def database_url(tmp_path_factory) -> str:
     return POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    pytest-flask pushes one request context per test, so a test's requests would otherwise share `g`, and with it
+    Flask-Login's user, Flask-WTF's CSRF token and Flask-Babel's locale and time zone (see CONVENTIONS.md)."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app(make_config(database_url, str(tmp_path_factory.mktemp("uploads"))))
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         upgrade()
     return app
@@ -139,8 +153,6 @@ def sign_in(client):
         username = user if isinstance(user, str) else user.username
         fresh_browser(client)
         form = {"username": username, "password": password, "csrf_token": csrf_token(client)}
-        response = client.post("/login", data=form)
-        forget_request_globals()
-        return response
+        return client.post("/login", data=form)
 
     return do

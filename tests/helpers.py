@@ -2,8 +2,6 @@
 
 import re
 
-from flask import g
-
 PASSWORD = "correct horse battery"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ERROR_FLASH = re.compile(r'class="flash flash-error"[^>]*>([^<]+)<')
@@ -17,16 +15,9 @@ def csrf_token(client, path: str = "/login") -> str:
 
 
 def fresh_browser(client) -> None:
-    """Forget cookies and cached request globals, like a browser nobody has signed in on."""
+    """Forget the cookies, like a browser nobody has signed in on."""
     for cookie in ("session", "remember_token"):
         client.delete_cookie(cookie)
-    forget_request_globals()
-
-
-def forget_request_globals() -> None:
-    """Drop what Flask-Login and Flask-WTF cache in `g`: pytest-flask shares one `g` across a test's requests."""
-    for name in ("_login_user", "csrf_token"):
-        g.pop(name, None)
 
 
 def error_flash(response) -> str:

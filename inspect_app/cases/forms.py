@@ -16,12 +16,14 @@ class CaseFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     case_type = SelectField(
         _l("Type"),
+        default="",
         choices=[SelectChoice("", _l("All types"))]
         + [SelectChoice(t.value, label) for t, label in CASE_TYPE_LABELS.items()],
     )
     status = SelectField(
         _l("Status"),
+        default="",
         choices=[SelectChoice("", _l("All statuses"))]
         + [SelectChoice(s.value, label) for s, label in CASE_STATUS_LABELS.items()],
     )
-    unit = SelectField(_l("Unit"), choices=[SelectChoice("", _l("All units"))], validate_choice=False)
+    unit = SelectField(_l("Unit"), choices=[SelectChoice("", _l("All units"))], default="")

@@ -1,0 +1,130 @@
+"""The case list (filters, pagination, empty states) and the case page (team, history, downloads)."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from inspect_app.cases.services import close_case
+from inspect_app.extensions import db
+from inspect_app.history import case_events
+from inspect_app.models import CaseType, Role
+
+
+def test_empty_list_says_so(client, create_user, sign_in):
+    create_user("director", Role.DIRECTOR, language="en")
+    sign_in("director")
+    page = client.get("/cases/").get_data(as_text=True)
+    assert "There are no cases you may see yet." in page
+
+
+def test_filters_narrow_the_list_and_say_when_nothing_matches(client, create_user, create_case, create_unit, sign_in):
+    director = create_user("director", Role.DIRECTOR, language="en")
+    health = create_unit("Sở Y tế", code="HD-SYT")
+    district = create_unit("Huyện Nam Sách", code="HD-NS")
+    inspection = create_case("Kiểm tra công vụ Sở Y tế", unit=health, actor=director)
+    appraisal = create_case("Chỉ số CCHC Huyện Nam Sách", unit=district, case_type=CaseType.PAR_APPRAISAL)
+    closed = create_case("Kiểm tra một cửa Huyện Nam Sách", unit=district)
+    close_case(closed, actor=director, reason="Xong")
+    db.session.commit()
+    sign_in("director")
+
+    def listed(**params):
+        page = client.get("/cases/", query_string=params).get_data(as_text=True)
+        return {case.reference for case in (inspection, appraisal, closed) if case.reference in page}
+
+    assert listed() == {inspection.reference, appraisal.reference, closed.reference}
+    assert listed(case_type="par_appraisal") == {appraisal.reference}
+    assert listed(status="closed") == {closed.reference}
+    assert listed(unit="HD-NS") == {appraisal.reference, closed.reference}
+    assert listed(q="sở y tế") == {inspection.reference}
+    assert listed(q=inspection.reference) == {inspection.reference}
+    page = client.get("/cases/", query_string={"q": "không có"}).get_data(as_text=True)
+    assert "No case matches these filters." in page
+
+
+def test_the_list_is_paginated_newest_first(client, create_user, create_case, create_unit, sign_in, app):
+    create_user("director", Role.DIRECTOR, language="en")
+    unit = create_unit()
+    size = app.config["PAGE_SIZE"]
+    cases = [create_case(f"Hồ sơ số {n}", unit=unit) for n in range(size + 3)]
+    sign_in("director")
+    first = client.get("/cases/").get_data(as_text=True)
+    second = client.get("/cases/?page=2").get_data(as_text=True)
+    assert cases[-1].reference in first and cases[0].reference not in first
+    assert cases[0].reference in second and cases[-1].reference not in second
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert f"{size + 3} cases" in first
+    assert client.get("/cases/?page=99").status_code == 200, "a page past the end is empty, not an error"
+
+
+def test_case_page_shows_team_and_history_in_the_users_time_zone(client, create_user, create_case, sign_in):
+    director = create_user("director", Role.DIRECTOR, full_name="Nguyễn Văn Hùng", language="en")
+    lead = create_user("lead", Role.LEAD, full_name="Trần Thị Lan")
+    member = create_user("inspector", Role.INSPECTOR, full_name="Lê Minh Tuấn")
+    case = create_case("Kiểm tra Sở Y tế", lead=lead, members=[member], actor=director)
+    first = case_events(case)[0]
+    first.at = datetime(2022, 3, 1, 1, 30, tzinfo=UTC)  # shown as 08:30 in Hanoi, 10:30 in Tokyo
+    db.session.commit()
+
+    sign_in("director")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Trần Thị Lan" in page and "Lê Minh Tuấn" in page
+    assert "Case opened" in page and "Added to the team" in page
+    assert "8:30" in page
+    assert case.history_head in page
+
+    director.timezone = "Asia/Tokyo"
+    db.session.commit()
+    assert "10:30" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_history_downloads_carry_the_chain_head(client, create_user, create_case, sign_in):
+    director = create_user("director", Role.DIRECTOR)
+    case = create_case("Kiểm tra Sở Y tế", lead=create_user("lead", Role.LEAD), actor=director)
+    sign_in("director")
+
+    as_json = client.get(f"/cases/{case.id}/history.json")
+    assert as_json.headers["Content-Disposition"] == f'attachment; filename="{case.reference}-history.json"'
+    body = as_json.json
+    assert body["chain_head"] == case.history_head == body["events"][-1]["hash"]
+    assert [e["action"] for e in body["events"]] == ["case.created", "team.added"]
+
+    as_csv = client.get(f"/cases/{case.id}/history.csv")
+    rows = list(csv.reader(io.StringIO(as_csv.get_data(as_text=True))))
+    assert rows[0] == ["# case", case.reference, "chain_head", case.history_head]
+    assert rows[1][0] == "seq" and len(rows) == 4
+    assert client.get(f"/cases/{case.id}/history.xml").status_code == 404
+
+
+def test_the_json_export_can_be_verified_without_the_system(client, create_user, create_case, sign_in):
+    """An outside auditor recomputes every hash from the export alone and reaches the chain head."""
+    import hashlib
+    import json
+
+    director = create_user("director", Role.DIRECTOR)
+    case = create_case("Kiểm tra Sở Y tế", lead=create_user("lead", Role.LEAD), actor=director)
+    sign_in("director")
+    export = client.get(f"/cases/{case.id}/history.json").json
+    previous = "0" * 64
+    for event in export["events"]:
+        claimed = event.pop("hash")
+        assert event["prev_hash"] == previous
+        canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256(canonical.encode()).hexdigest() == claimed
+        previous = claimed
+    assert previous == export["chain_head"]
+
+
+def test_dashboard_shows_each_role_its_section_with_empty_states(client, create_user, create_unit, sign_in):
+    create_user("lead", Role.LEAD, Role.INSPECTOR, language="en")
+    sign_in("lead")
+    page = client.get("/").get_data(as_text=True)
+    assert "Cases you lead" in page and "You lead no open case." in page
+    assert "Your inspections" in page
+    assert "Open cases in the province" not in page
+
+
+def test_a_user_without_roles_is_told_what_to_do(client, create_user, sign_in):
+    create_user("newbie", language="en")
+    sign_in("newbie")
+    assert "Your account has no role yet" in client.get("/").get_data(as_text=True)
