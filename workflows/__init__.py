@@ -1,0 +1,39 @@
+"""The pure BPMN engine: parsing, validation, safe expressions, serialization and the Engine object."""
+
+from .engine import CompletedPath, Engine, ReadyTask, WaitingTimer, WorkflowStatus
+from .errors import BpmnError, Problem, StateError, WorkflowError
+from .expressions import ScriptEngine, UnsafeExpression, check_expression
+from .helpers import utc_now
+from .parser import ElementInfo, Flow, ProcessBundle, ProcessInfo, list_processes, parse_bpmn
+from .serializer import SERIALIZER_VERSION, dump_state, load_state, serialize_spec, state_version
+from .validate import validate_bpmn
+from .xmlsafe import MAX_BPMN_BYTES
+
+__all__ = [
+    "MAX_BPMN_BYTES",
+    "SERIALIZER_VERSION",
+    "BpmnError",
+    "CompletedPath",
+    "ElementInfo",
+    "Engine",
+    "Flow",
+    "Problem",
+    "ProcessBundle",
+    "ProcessInfo",
+    "ReadyTask",
+    "ScriptEngine",
+    "StateError",
+    "UnsafeExpression",
+    "WaitingTimer",
+    "WorkflowError",
+    "WorkflowStatus",
+    "check_expression",
+    "dump_state",
+    "list_processes",
+    "load_state",
+    "parse_bpmn",
+    "serialize_spec",
+    "state_version",
+    "utc_now",
+    "validate_bpmn",
+]

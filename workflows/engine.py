@@ -1,0 +1,245 @@
+"""The engine object: start a workflow, list and complete human tasks, fire timers, report status."""
+
+import enum
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import WorkflowError
+from .expressions import ScriptEngine, UnsafeExpression
+from .helpers import Clock, utc_now
+from .parser import ProcessBundle
+from .serializer import dump_state, load_state
+from .timers import parse_due
+
+
+class WorkflowStatus(enum.StrEnum):
+    """Where a workflow stands, in our words rather than SpiffWorkflow's."""
+
+    running = "running"  # someone has a task ready
+    waiting = "waiting"  # nobody can act; a timer or other event must move it on
+    completed = "completed"
+    cancelled = "cancelled"
+    error = "error"  # a task failed (bad expression, no gateway branch matched...)
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A human task that can be completed now."""
+
+    task_id: str
+    bpmn_id: str
+    title: str | None
+    lane: str | None
+    form: str | None
+    process_id: str
+    properties: Mapping[str, str] = field(default_factory=dict, hash=False)
+    item: Any = field(default=None, hash=False)  # this instance's multi-instance input item, e.g. the unit
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer event waiting for its due time."""
+
+    task_id: str
+    bpmn_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class CompletedPath:
+    """The path taken so far, to draw it: elements in first-reached order and (source, target) flow pairs.
+
+    `elements` completed; `interrupted` were reached but cancelled (e.g. a task cut off by a boundary timer).
+    """
+
+    elements: tuple[str, ...]
+    interrupted: tuple[str, ...]
+    flows: tuple[tuple[str, str], ...]
+
+
+def _message(exc: Exception) -> str:
+    return " ".join([str(exc.args[0]) if exc.args else type(exc).__name__, *getattr(exc, "notes", [])])
+
+
+@contextmanager
+def _surface_errors() -> Iterator[None]:
+    try:
+        yield
+    except WorkflowException as exc:
+        raise WorkflowError(_message(exc), getattr(exc.task_spec, "bpmn_id", None)) from exc
+    except UnsafeExpression as exc:
+        raise WorkflowError(str(exc)) from exc
+
+
+def _check_json(data: Mapping) -> None:
+    if not all(isinstance(key, str) for key in data):
+        raise WorkflowError("task data keys must be strings")
+    try:
+        json.dumps(dict(data), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError(f"task data must be plain JSON (dates as ISO strings): {exc}") from exc
+
+
+def _multi_instance_item(task) -> Any:
+    parent_spec = task.parent.task_spec if task.parent is not None else None
+    if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None:
+        return task.data.get(parent_spec.input_item.bpmn_id)
+    return None
+
+
+class Engine:
+    """Owns the script engine and clock; every workflow it starts or loads runs with them."""
+
+    def __init__(self, clock: Clock = utc_now):
+        self.clock = clock
+        self.script_engine = ScriptEngine(clock)
+
+    def start(self, bundle: ProcessBundle) -> BpmnWorkflow:
+        """Create a workflow for `bundle` and run it to its first wait state."""
+        workflow = BpmnWorkflow(bundle.spec, dict(bundle.subprocess_specs), script_engine=self.script_engine)
+        with _surface_errors():
+            workflow.do_engine_steps()
+        return workflow
+
+    def ready_tasks(self, workflow: BpmnWorkflow) -> list[ReadyTask]:
+        """Return the human tasks ready now, including those inside call activities and each multi-instance."""
+        ready = []
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            properties = dict(getattr(spec, "extensions", {}).get("properties", {}))
+            ready.append(
+                ReadyTask(
+                    task_id=str(task.id),
+                    bpmn_id=spec.bpmn_id,
+                    title=spec.bpmn_name,
+                    lane=spec.lane,
+                    form=properties.get("form"),
+                    process_id=task.workflow.spec.name,
+                    properties=properties,
+                    item=_multi_instance_item(task),
+                )
+            )
+        return ready
+
+    def _ready_task(self, workflow: BpmnWorkflow, task_id: str):
+        try:
+            task = workflow.get_task_from_id(UUID(str(task_id)))
+        except (ValueError, TaskNotFoundException):
+            raise WorkflowError(f"no task {task_id!r} in this workflow") from None
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            state = TaskState.get_name(task.state).lower()
+            raise WorkflowError(f"task {task_id} is not a ready human task (it is {state})", task.task_spec.bpmn_id)
+        return task
+
+    def complete(self, workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any] | None = None) -> None:
+        """Complete a ready human task with `data` (plain JSON) and run on to the next wait state."""
+        task = self._ready_task(workflow, task_id)
+        data = dict(data or {})
+        _check_json(data)
+        task.set_data(**data)
+        with _surface_errors():
+            task.run()
+            workflow.do_engine_steps()
+
+    def waiting_timers(self, workflow: BpmnWorkflow) -> list[WaitingTimer]:
+        """Return the timers waiting in the workflow (and its subprocesses), earliest first."""
+        timers = []
+        for task in workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            value = definition.details(task).value
+            if isinstance(value, str):
+                timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, parse_due(value)))
+        return sorted(timers, key=lambda timer: timer.due_at)
+
+    def fire_due_timers(self, workflow: BpmnWorkflow, now: datetime | None = None) -> list[str]:
+        """Fire the timers due at `now` (default: the engine clock), run on, and return the fired timers' ids."""
+        moment = now or self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        due = [timer for timer in self.waiting_timers(workflow) if timer.due_at <= moment]
+        if now is not None:
+            workflow.script_engine = ScriptEngine(lambda: moment)
+        try:
+            with _surface_errors():
+                workflow.refresh_timers()
+                workflow.do_engine_steps()
+        finally:
+            workflow.script_engine = self.script_engine
+        return [timer.bpmn_id for timer in due if not self._was_cancelled(workflow, timer.task_id)]
+
+    @staticmethod
+    def _was_cancelled(workflow: BpmnWorkflow, task_id: str) -> bool:
+        try:
+            return workflow.get_task_from_id(UUID(task_id)).state == TaskState.CANCELLED
+        except TaskNotFoundException:
+            return True
+
+    def status(self, workflow: BpmnWorkflow) -> WorkflowStatus:
+        """Map the workflow's engine state to a WorkflowStatus."""
+        if workflow.get_tasks(state=TaskState.ERROR):
+            return WorkflowStatus.error
+        if workflow.completed:
+            return WorkflowStatus.completed if workflow.success else WorkflowStatus.cancelled
+        if workflow.get_tasks(state=TaskState.READY, manual=True):
+            return WorkflowStatus.running
+        if workflow.event_manager.tasks:
+            return WorkflowStatus.waiting
+        return WorkflowStatus.running
+
+    def completed_path(self, workflow: BpmnWorkflow) -> CompletedPath:
+        """Return the BPMN elements reached so far and the flows taken between them, to draw the path."""
+        finished = workflow.get_tasks(state=TaskState.COMPLETED | TaskState.CANCELLED)
+        # Spiff drops untaken branches; a cancelled task under a completed parent had really been reached.
+        reached = [
+            task
+            for task in finished
+            if task.task_spec.bpmn_id
+            and (task.state == TaskState.COMPLETED or (task.parent and task.parent.state == TaskState.COMPLETED))
+        ]
+        reached.sort(key=lambda task: task.last_state_change)
+        elements: dict[str, None] = {}
+        interrupted: dict[str, None] = {}
+        flows: dict[tuple[str, str], None] = {}
+        for task in reached:
+            bpmn_id = task.task_spec.bpmn_id
+            if task.state == TaskState.COMPLETED:
+                elements.setdefault(bpmn_id)
+            elif not isinstance(task.task_spec, UnstructuredJoin):
+                interrupted.setdefault(bpmn_id)
+            source = self._previous_element(task)
+            if source is not None and source != bpmn_id:
+                flows.setdefault((source, bpmn_id))
+        return CompletedPath(tuple(elements), tuple(i for i in interrupted if i not in elements), tuple(flows))
+
+    @staticmethod
+    def _previous_element(task) -> str | None:
+        # A boundary event is attached to its host, not reached by a sequence flow.
+        if isinstance(task.task_spec, BoundaryEvent):
+            return None
+        parent = task.parent
+        while parent is not None and not parent.task_spec.bpmn_id:
+            parent = parent.parent
+        return parent.task_spec.bpmn_id if parent is not None else None
+
+    def dump(self, workflow: BpmnWorkflow) -> dict:
+        """Return the workflow's state as JSON-ready data, without its spec."""
+        return dump_state(workflow)
+
+    def load(self, state: dict, spec: dict) -> BpmnWorkflow:
+        """Rebuild a workflow from `dump` output and the stored spec, running with this engine."""
+        return load_state(state, spec, self.script_engine)

@@ -1,0 +1,36 @@
+"""Exception types raised by the engine package."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a BPMN document, tied to an element when one is known."""
+
+    element_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.element_id or '-'}: {self.message}"
+
+
+class BpmnError(Exception):
+    """A BPMN document could not be accepted; `problems` says why."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(problem) for problem in self.problems))
+
+
+class WorkflowError(Exception):
+    """A running workflow could not go on; `element_id` names the BPMN element at fault."""
+
+    def __init__(self, message: str, element_id: str | None = None):
+        self.element_id = element_id
+        self.message = message
+        prefix = f"{element_id}: " if element_id and not message.startswith(f"{element_id}:") else ""
+        super().__init__(prefix + message)
+
+
+class StateError(Exception):
+    """Stored workflow state cannot be loaded (unknown serializer version, mismatched spec)."""

@@ -1,0 +1,134 @@
+"""Timer event definitions that read the workflow's injectable clock instead of the real time.
+
+SpiffWorkflow's own timers call datetime.now() when a timer starts and when it is checked.  These subclasses keep
+Spiff's behaviour and class names (so serialized specs stay standard) but take "now" from the script engine's
+`clock`, which is re-attached after every load.  Naive dates and times count as UTC, not the server's zone.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+
+from .helpers import utc_now
+
+
+def clock_now(my_task) -> datetime:
+    """Return the time on the clock of the workflow that owns `my_task`."""
+    clock = getattr(my_task.workflow.script_engine, "clock", None) or utc_now
+    return clock()
+
+
+def parse_due(value: object) -> datetime:
+    """Return an aware UTC datetime for an ISO 8601 date or datetime (naive values are taken as UTC)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, datetime.min.time())
+    else:
+        moment = datetime.fromisoformat(str(value).strip())
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_duration(expression: str) -> dict:
+    """Parse an ISO 8601 duration such as P30D or PT4H, refusing an empty one."""
+    parsed = spiff_timer.TimerEventDefinition.parse_iso_duration(str(expression).strip())
+    if not parsed:
+        raise ValueError(f"invalid ISO 8601 duration {expression!r}")
+    return parsed
+
+
+def parse_cycle(expression: str, now: datetime) -> tuple[int, datetime, timedelta]:
+    """Parse an ISO 8601 cycle (R3/PT1H, R/2024-01-01T00:00Z/P1D, ...) into (cycles, first due, interval)."""
+    components = str(expression).strip().upper().replace("--", "/").split("/")
+    if not components[0].startswith("R") or len(components) not in (2, 3):
+        raise ValueError(f"invalid ISO 8601 cycle {expression!r}")
+    cycles = int(components[0][1:]) if components[0][1:] else -1
+    first = _time_or_duration(components[1])
+    second = _time_or_duration(components[2]) if len(components) == 3 else None
+    get_delta = spiff_timer.TimerEventDefinition.get_timedelta_from_start
+    if isinstance(first, datetime) and isinstance(second, dict):
+        return cycles, first, get_delta(second, first)
+    if isinstance(first, dict) and isinstance(second, datetime):
+        duration = spiff_timer.TimerEventDefinition.get_timedelta_from_end(first, second)
+        return cycles, second - duration, duration
+    if isinstance(first, dict) and second is None:
+        duration = get_delta(first, now)
+        return cycles, now + duration, duration
+    raise ValueError(f"invalid ISO 8601 cycle {expression!r}")
+
+
+def _time_or_duration(text: str) -> datetime | dict:
+    return parse_duration(text) if text.startswith("P") else parse_due(text)
+
+
+def _fire_if_due(my_task) -> bool:
+    if parse_due(my_task._get_internal_data("event_value")) <= clock_now(my_task):
+        my_task._set_internal_data(event_fired=True)
+    return my_task._get_internal_data("event_fired", False)
+
+
+def _evaluate(definition, my_task):
+    value = my_task.workflow.script_engine.evaluate(my_task, definition.expression)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+class TimeDateEventDefinition(spiff_timer.TimeDateEventDefinition):
+    """A timer due at a date/time computed from its expression."""
+
+    def has_fired(self, my_task):
+        """Fire once the clock reaches the due time."""
+        if my_task._get_internal_data("event_value") is None:
+            value = _evaluate(self, my_task)
+            my_task._set_internal_data(event_value=parse_due(value).isoformat())
+        return _fire_if_due(my_task)
+
+
+class DurationTimerEventDefinition(spiff_timer.DurationTimerEventDefinition):
+    """A timer due a duration after the clock time at which it started waiting."""
+
+    def has_fired(self, my_task):
+        """Fire once the clock has moved the duration past the start."""
+        if my_task._get_internal_data("event_value") is None:
+            now = clock_now(my_task)
+            delta = self.get_timedelta_from_start(parse_duration(_evaluate(self, my_task)), now)
+            my_task._set_internal_data(event_value=(now + delta).isoformat())
+        return _fire_if_due(my_task)
+
+
+class CycleTimerEventDefinition(spiff_timer.CycleTimerEventDefinition):
+    """A repeating timer whose repetitions follow the clock."""
+
+    def cycle_complete(self, my_task):
+        """Return True each time the next repetition is due; mark the event fired after the last one."""
+        now = clock_now(my_task)
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            cycles, start, duration = parse_cycle(_evaluate(self, my_task), now)
+            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+        ready = False
+        if event_value["cycles"] != 0:
+            next_event = parse_due(event_value["next"])
+            if next_event <= now:
+                event_value["next"] = (next_event + timedelta(seconds=event_value["duration"])).isoformat()
+                event_value["cycles"] -= 1
+                ready = True
+        else:
+            my_task.internal_data.pop("event_value", None)
+            my_task.internal_data["event_fired"] = True
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+CLOCK_TIMERS = {
+    spiff_timer.TimeDateEventDefinition: TimeDateEventDefinition,
+    spiff_timer.DurationTimerEventDefinition: DurationTimerEventDefinition,
+    spiff_timer.CycleTimerEventDefinition: CycleTimerEventDefinition,
+}
+
+
+def clock_aware(definition):
+    """Return the clock-reading equivalent of a Spiff timer definition (other definitions unchanged)."""
+    replacement = CLOCK_TIMERS.get(type(definition))
+    if replacement is None:
+        return definition
+    return replacement(definition.name, definition.expression, description=definition.description)

@@ -1,0 +1,143 @@
+"""Check a BPMN upload against our rules and report one line per problem, naming the element."""
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+
+from lxml import etree
+
+from .errors import BpmnError, Problem
+from .expressions import Mode, check_expression
+from .helpers import utc_now
+from .parser import bundle_from_tree
+from .timers import parse_cycle, parse_due, parse_duration
+from .xmlsafe import MAX_BPMN_BYTES, load_xml
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+
+# Wrapper elements that carry no id of interest; problems are reported against the element that owns them.
+_WRAPPERS = {
+    "extensionElements",
+    "timerEventDefinition",
+    "conditionalEventDefinition",
+    "multiInstanceLoopCharacteristics",
+    "standardLoopCharacteristics",
+}
+
+_EXPRESSIONS: list[tuple[str, str, Mode]] = [
+    ("//bpmn:sequenceFlow/bpmn:conditionExpression", "condition", "eval"),
+    ("//bpmn:conditionalEventDefinition/bpmn:condition", "condition", "eval"),
+    ("//bpmn:scriptTask/bpmn:script", "script", "exec"),
+    ("//spiffworkflow:preScript", "pre-script", "exec"),
+    ("//spiffworkflow:postScript", "post-script", "exec"),
+    ("//bpmn:loopCardinality", "loop cardinality", "eval"),
+    ("//bpmn:completionCondition", "completion condition", "eval"),
+    ("//bpmn:loopCondition", "loop condition", "eval"),
+]
+
+_TIMER_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
+    "timeDuration": ("duration", parse_duration),
+    "timeDate": ("date/time", parse_due),
+    "timeCycle": ("cycle", lambda text: parse_cycle(text, utc_now())),
+}
+
+_UNQUOTED_ISO = re.compile(r"^(R\d*/.*|P[\dYMWDTHS.,]+|\d{4}-\d{2}-\d{2}([T ].*)?)$", re.IGNORECASE)
+
+
+def _local(node: etree._Element) -> str:
+    return etree.QName(node).localname
+
+
+def _owner_id(node: etree._Element) -> str | None:
+    owner = node.getparent()
+    while owner is not None and _local(owner) in _WRAPPERS:
+        owner = owner.getparent()
+    return owner.get("id") if owner is not None else None
+
+
+def _lane_problems(root, known_lanes: set[str]) -> Iterator[Problem]:
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        name = (lane.get("name") or "").strip()
+        if not name:
+            yield Problem(lane.get("id"), "lane has no name")
+        elif name not in known_lanes:
+            yield Problem(lane.get("id"), f"unknown lane {name!r}; known lanes: {', '.join(sorted(known_lanes))}")
+
+
+def _user_task_problems(root, known_forms: set[str]) -> Iterator[Problem]:
+    in_lanes = {ref.text.strip() for ref in root.iterfind(".//bpmn:flowNodeRef", NS) if ref.text}
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        task_id = task.get("id")
+        forms = task.xpath(
+            "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='form']/@value",
+            namespaces=NS,
+        )
+        if not forms or not forms[0].strip():
+            yield Problem(task_id, "user task has no 'form' property")
+        elif forms[0].strip() not in known_forms:
+            yield Problem(task_id, f"unknown form {forms[0].strip()!r}")
+        if task_id not in in_lanes:
+            yield Problem(task_id, "user task is not in a lane, so nobody would be asked to do it")
+
+
+def _expression_problems(root) -> Iterator[Problem]:
+    for path, what, mode in _EXPRESSIONS:
+        for node in root.xpath(path, namespaces=NS):
+            problems = check_expression(node.text or "", mode)
+            if problems:
+                yield Problem(_owner_id(node), f"{what}: {'; '.join(problems)}")
+
+
+def _timer_problem(kind: str, text: str) -> str | None:
+    stripped = text.strip()
+    if _UNQUOTED_ISO.match(stripped):
+        return f'{stripped} looks like an ISO 8601 value without quotes; write "{stripped}"'
+    problems = check_expression(text, "eval")
+    if problems:
+        return "; ".join(problems)
+    body = ast.parse(stripped, mode="eval").body
+    if not isinstance(body, ast.Constant):
+        return None  # computed from task data at run time
+    label, parse = _TIMER_PARSERS[kind]
+    if not isinstance(body.value, str):
+        return f'must give an ISO 8601 {label} string such as "P30D", not {body.value!r}'
+    try:
+        parse(body.value)
+    except Exception:
+        return f"{body.value!r} is not a valid ISO 8601 {label}"
+    return None
+
+
+def _timer_problems(root) -> Iterator[Problem]:
+    for definition in root.iterfind(".//bpmn:timerEventDefinition", NS):
+        owner_id = _owner_id(definition[0]) if len(definition) else definition.getparent().get("id")
+        specs = [child for child in definition if _local(child) in _TIMER_PARSERS]
+        if not specs:
+            yield Problem(owner_id, "timer has no timeDate, timeDuration or timeCycle")
+        for child in specs:
+            problem = _timer_problem(_local(child), child.text or "")
+            if problem:
+                yield Problem(owner_id, f"timer: {problem}")
+
+
+def validate_bpmn(
+    xml: bytes, filename: str, known_lanes: set[str], known_forms: set[str], max_bytes: int = MAX_BPMN_BYTES
+) -> list[str]:
+    """Return one "{filename}: {element_id}: {message}" line per problem (empty when the file is acceptable)."""
+    try:
+        root = load_xml(xml, max_bytes)
+    except BpmnError as exc:
+        return [f"{filename}: {problem}" for problem in exc.problems]
+    problems: list[Problem] = []
+    try:
+        bundle_from_tree(root, filename=filename)
+    except BpmnError as exc:
+        problems.extend(exc.problems)
+    problems.extend(_lane_problems(root, known_lanes))
+    problems.extend(_user_task_problems(root, known_forms))
+    problems.extend(_expression_problems(root))
+    problems.extend(_timer_problems(root))
+    return list(dict.fromkeys(f"{filename}: {problem}" for problem in problems))
