@@ -1,0 +1,81 @@
+"""A real browser (Debian's Chromium driven by Playwright) against the app served from a thread of the test process."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# The probe's flags: headless as root, and no background traffic to hosts this machine cannot reach.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    skip = pytest.mark.skip(reason="needs Debian's Chromium (apt-get install chromium); .ci/run installs it")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def server_url(app):
+    """The app served over HTTP on a free loopback port for the whole run."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, server_url):
+    """A new page of the given viewport size that records every request leaving this machine."""
+    contexts = []
+
+    def open_(width: int = 768, height: int = 1024, locale: str = "vi-VN"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.external_requests = []
+        page.on(
+            "request",
+            lambda request: (
+                None if request.url.startswith((server_url, "data:")) else page.external_requests.append(request.url)
+            ),
+        )
+        page.base_url = server_url
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def save_screenshot(page, name: str) -> None:
+    """Keep a picture of the screen for people reviewing the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
