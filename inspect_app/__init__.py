@@ -40,11 +40,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from inspect_app import auth, cases, cli, errors, main, templating
+    from inspect_app import auth, cases, cli, errors, main, processes, tasks, templating
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(processes.bp)
     errors.register(app)
     templating.register(app)
     cli.register(app)

@@ -1,6 +1,8 @@
 """The `flask --app wsgi inspect ...` command group; each command commits once."""
 
 import sys
+import time
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -9,8 +11,12 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from inspect_app.auth.services import normalise_username
+from inspect_app import clock, workflow_bridge
+from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
-from inspect_app.models import Case, OrgUnit, Role, User
+from inspect_app.models import ApiToken, Case, OrgUnit, Role, User
+from inspect_app.processes.services import deploy_bpmn as deploy_service
+from inspect_app.tasks import services as task_services
 
 inspect_cli = AppGroup("inspect", help="Inspect administration commands.")
 
@@ -78,6 +84,94 @@ def verify_history() -> None:
         click.echo(f"{len(broken)} of {total} case histories are broken; first: {broken[0]}")
         sys.exit(1)
     click.echo(f"OK: {total} case histories, {events} events, every chain intact.")
+
+
+def _read_capped(path: Path) -> bytes:
+    # One byte over the limit is enough for validation to refuse the file; never read a huge one whole.
+    with path.open("rb") as handle:
+        return handle.read(workflow_bridge.MAX_BPMN_BYTES + 1)
+
+
+@inspect_cli.command("validate-bpmn")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_bpmn(files: tuple[Path, ...]) -> None:
+    """Check BPMN files; exit 1 with one line per problem (file: element: what) if any is invalid."""
+    problems = [line for path in files for line in workflow_bridge.validate_definition(_read_capped(path), path.name)]
+    for line in problems:
+        click.echo(line)
+    if problems:
+        sys.exit(1)
+    click.echo(f"OK: {len(files)} file(s) valid.")
+
+
+@inspect_cli.command("deploy-bpmn")
+@click.argument("directory", default="bpmn", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def deploy_bpmn(directory: Path) -> None:
+    """Deploy every .bpmn file in DIRECTORY (default bpmn/); an unchanged file makes no new version."""
+    files = sorted(directory.glob("*.bpmn"))
+    for path in files:
+        try:
+            definition, created = deploy_service(_read_capped(path), path.name, actor=None)
+        except InvalidInput as refusal:
+            db.session.rollback()
+            click.echo("\n".join(refusal.errors["bpmn"]), err=True)
+            raise click.ClickException(f"{path.name} was not deployed; nothing was changed.") from None
+        state = "deployed as" if created else "unchanged, still"
+        click.echo(f"{path.name}: {state} {definition.process_id} v{definition.version}")
+    db.session.commit()
+    click.echo(f"{len(files)} file(s) checked.")
+
+
+@inspect_cli.command("run-timers")
+def run_timers() -> None:
+    """Fire every timer that is due now, once, then exit."""
+    fired = _fire_due_timers()
+    click.echo(f"Fired {fired} timer(s).")
+
+
+@inspect_cli.command("worker")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between checks for due timers.")
+@click.option("--max-loops", type=int, default=None, help="Stop after this many checks (default: run until stopped).")
+def worker(interval: float, max_loops: int | None) -> None:
+    """Fire due timers in a loop; any number of workers may share one PostgreSQL database."""
+    loops = 0
+    click.echo(f"Worker started (every {interval:g}s). Ctrl+C to stop.")
+    try:
+        while max_loops is None or loops < max_loops:
+            fired = _fire_due_timers()
+            if fired:
+                click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z fired {fired} timer(s)")
+            loops += 1
+            if max_loops is None or loops < max_loops:
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("Worker stopped.")
+
+
+def _fire_due_timers() -> int:
+    """Claim and fire due timers one case at a time, committing each case's step on its own."""
+    fired = 0
+    now = clock.now()
+    while (timer := task_services.claim_due_timer(now)) is not None:
+        fired += len(task_services.fire_timer(timer, now))
+        db.session.commit()
+    db.session.commit()
+    return fired
+
+
+@inspect_cli.command("create-token")
+@click.argument("username")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def create_token(username: str, name: str) -> None:
+    """Create an API token for USERNAME and print it on the last line (it is shown only once)."""
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    token_row, token = ApiToken.issue(user, name)
+    db.session.add(token_row)
+    db.session.commit()
+    click.echo(f"Token {name!r} for {user.username} (keep it secret; it is not shown again):")
+    click.echo(token)
 
 
 def register(app: Flask) -> None:

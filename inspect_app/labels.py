@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from inspect_app.models import CaseStatus, CaseType, OrgLevel, Role, TeamRole
+from inspect_app.models import CaseStatus, CaseType, Lane, OrgLevel, Role, TaskState, TeamRole
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -25,13 +25,27 @@ ORG_LEVEL_LABELS = {
     OrgLevel.DISTRICT: _l("District"),
     OrgLevel.COMMUNE: _l("Commune"),
 }
+LANE_LABELS = {
+    Lane.DIRECTOR: _l("Director"),
+    Lane.LEAD: _l("Team lead"),
+    Lane.INSPECTOR: _l("Inspection team"),
+    Lane.UNIT: _l("Inspected unit"),
+    Lane.APPRAISER: _l("Appraisal team"),
+    Lane.COUNCIL: _l("Appraisal council"),
+}
+TASK_STATE_LABELS = {TaskState.READY: _l("Open"), TaskState.COMPLETED: _l("Done"), TaskState.CANCELLED: _l("Cancelled")}
 ACTION_LABELS = {
     "case.created": _l("Case opened"),
     "case.closed": _l("Case closed"),
     "team.added": _l("Added to the team"),
+    "workflow.started": _l("Process started"),
+    "task.completed": _l("Task completed"),
+    "task.claimed": _l("Task taken"),
+    "task.reassigned": _l("Task reassigned"),
+    "timer.fired": _l("Deadline passed"),
 }
 
-_ALL = {**ROLE_LABELS, **CASE_TYPE_LABELS, **CASE_STATUS_LABELS, **ORG_LEVEL_LABELS, **ACTION_LABELS}
+_ALL = {**ROLE_LABELS, **CASE_TYPE_LABELS, **CASE_STATUS_LABELS, **ORG_LEVEL_LABELS, **TASK_STATE_LABELS, **ACTION_LABELS}
 
 
 def label(value, kind: dict | None = None) -> str:

@@ -2,6 +2,8 @@
 emptied before every test; factories that return callables; a sign-in helper that really switches users."""
 
 import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -12,6 +14,9 @@ from werkzeug.security import generate_password_hash
 
 from inspect_app import create_app
 from inspect_app.cases import services as case_services
+from inspect_app.clock import EXTENSION_KEY
+from inspect_app.processes.services import deploy_bpmn
+from inspect_app.tasks.services import start_case_workflow
 from inspect_app.config import TestConfig
 from inspect_app.extensions import db
 from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
@@ -156,3 +161,60 @@ def sign_in(client):
         return client.post("/login", data=form)
 
     return do
+
+
+APP_BPMN = Path(__file__).resolve().parent / "data" / "bpmn" / "app"
+
+
+class MovableClock:
+    """A clock that only moves when a test moves it."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> datetime:
+        """Move forward by timedelta(**kwargs)."""
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock(app):
+    """Install a movable clock on the app (engine timers, due dates, history) for one test."""
+    moving = MovableClock(datetime.now(UTC).replace(microsecond=0))
+    app.extensions[EXTENSION_KEY] = moving
+    yield moving
+    app.extensions.pop(EXTENSION_KEY, None)
+
+
+@pytest.fixture
+def deploy(app):
+    """Deploy a BPMN file from tests/data/bpmn/app (or given bytes) and return its definition."""
+
+    def do(name: str = "app_review.bpmn", xml: bytes | None = None, actor: User | None = None):
+        definition, _created = deploy_bpmn(xml or (APP_BPMN / name).read_bytes(), name, actor=actor)
+        db.session.commit()
+        return definition
+
+    return do
+
+
+@pytest.fixture
+def start_case(create_case, deploy):
+    """A case with a team, running the given process (deployed on first use)."""
+
+    def start(process_id: str = "app_review", lead=None, members=(), data=None, **case_fields):
+        from inspect_app.workflow_bridge import latest_definition
+
+        if latest_definition(process_id) is None:
+            deploy(f"{process_id}.bpmn")
+        case = create_case(lead=lead, members=members, **case_fields)
+        team_ids = [user.id for user in members]
+        start_case_workflow(case, process_id, actor=case_fields.get("actor"), data={"members": team_ids, **(data or {})})
+        db.session.commit()
+        return case
+
+    return start

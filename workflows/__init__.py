@@ -1,5 +1,6 @@
 """The pure BPMN engine: parsing, validation, safe expressions, serialization and the Engine object."""
 
+from .diagram import Diagram, Edge, Shape, read_diagram
 from .engine import CompletedPath, Engine, ReadyTask, WaitingTimer, WorkflowStatus
 from .errors import BpmnError, Problem, StateError, WorkflowError
 from .expressions import ScriptEngine, UnsafeExpression, check_expression
@@ -14,6 +15,9 @@ __all__ = [
     "SERIALIZER_VERSION",
     "BpmnError",
     "CompletedPath",
+    "Diagram",
+    "Edge",
+    "Shape",
     "ElementInfo",
     "Engine",
     "Flow",
@@ -32,6 +36,7 @@ __all__ = [
     "list_processes",
     "load_state",
     "parse_bpmn",
+    "read_diagram",
     "serialize_spec",
     "state_version",
     "utc_now",

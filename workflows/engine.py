@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
@@ -47,6 +48,7 @@ class ReadyTask:
     process_id: str
     properties: Mapping[str, str] = field(default_factory=dict, hash=False)
     item: Any = field(default=None, hash=False)  # this instance's multi-instance input item, e.g. the unit
+    due_at: datetime | None = None  # when the earliest timer on this task's boundary fires
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ def _multi_instance_item(task) -> Any:
     return None
 
 
+def _boundary_due(task, timer_due: Mapping[str, datetime]) -> datetime | None:
+    # A boundary event's task is a sibling of the task it is attached to, under a BoundaryEventSplit.
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    return min((timer_due[str(child.id)] for child in parent.children if str(child.id) in timer_due), default=None)
+
+
 class Engine:
     """Owns the script engine and clock; every workflow it starts or loads runs with them."""
 
@@ -107,15 +117,20 @@ class Engine:
         self.clock = clock
         self.script_engine = ScriptEngine(clock)
 
-    def start(self, bundle: ProcessBundle) -> BpmnWorkflow:
-        """Create a workflow for `bundle` and run it to its first wait state."""
+    def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None) -> BpmnWorkflow:
+        """Create a workflow for `bundle` with initial `data` (plain JSON) and run it to its first wait state."""
         workflow = BpmnWorkflow(bundle.spec, dict(bundle.subprocess_specs), script_engine=self.script_engine)
+        if data:
+            _check_json(data)
+            for task in workflow.get_tasks(state=TaskState.READY):
+                task.set_data(**data)
         with _surface_errors():
             workflow.do_engine_steps()
         return workflow
 
     def ready_tasks(self, workflow: BpmnWorkflow) -> list[ReadyTask]:
         """Return the human tasks ready now, including those inside call activities and each multi-instance."""
+        timer_due = {timer.task_id: timer.due_at for timer in self.waiting_timers(workflow)}
         ready = []
         for task in workflow.get_tasks(state=TaskState.READY, manual=True):
             spec = task.task_spec
@@ -130,6 +145,7 @@ class Engine:
                     process_id=task.workflow.spec.name,
                     properties=properties,
                     item=_multi_instance_item(task),
+                    due_at=_boundary_due(task, timer_due),
                 )
             )
         return ready

@@ -8,11 +8,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
+from inspect_app import workflow_bridge
 from inspect_app.cases import bp
 from inspect_app.cases.forms import CaseFilterForm
 from inspect_app.extensions import db
 from inspect_app.history import case_events, event_payload
-from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit
+from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit, TaskState
 from inspect_app.permissions import get_case_or_404
 
 
@@ -47,7 +48,11 @@ def index():
 @login_required
 def detail(case_id: int):
     case = get_case_or_404(case_id)
-    return render_template("cases/detail.html", case=case, events=case_events(case))
+    open_tasks = [task for task in case.human_tasks if task.state == TaskState.READY]
+    diagram = workflow_bridge.case_diagram(case) if case.definition is not None else None
+    return render_template(
+        "cases/detail.html", case=case, events=case_events(case), open_tasks=open_tasks, diagram=diagram
+    )
 
 
 @bp.route("/<int:case_id>/history.<fmt>")

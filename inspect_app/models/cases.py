@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false, or_, select, true
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, or_, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
-from inspect_app.models.enums import CaseStatus, CaseType, Role, TeamRole, enum_column_type
+from inspect_app.models.enums import CaseStatus, CaseType, Role, TeamRole, WorkflowState, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.users import User
 from inspect_app.sqltypes import utc_now
@@ -32,8 +32,18 @@ class Case(db.Model):
     # Count and hash of the last history event: a deleted tail of the chain shows against these.
     history_count: Mapped[int] = mapped_column(default=0)
     history_head: Mapped[str | None] = mapped_column(String(64))
+    # The process version the case runs on, to the end, and its engine state (without the spec).
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    workflow_state: Mapped[dict | None] = mapped_column(JSON)
+    workflow_status: Mapped[WorkflowState | None] = mapped_column(enum_column_type(WorkflowState))
+    # Bumped by every UPDATE; a writer holding an older number lost a race (StaleDataError becomes 409).
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     subject_unit: Mapped[OrgUnit] = relationship()
+    definition: Mapped["ProcessDefinition | None"] = relationship()  # noqa: F821
+    human_tasks: Mapped[list["HumanTask"]] = relationship(back_populates="case", order_by="HumanTask.id")  # noqa: F821
     created_by: Mapped[User | None] = relationship()
     team: Mapped[list["CaseTeamMember"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseTeamMember.role, CaseTeamMember.id"

@@ -48,3 +48,36 @@ def enum_column_type(enum_cls: type[enum.Enum]) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class WorkflowState(enum.StrEnum):
+    """A case's workflow as the engine last reported it (mirrors workflows.WorkflowStatus)."""
+
+    RUNNING = "running"
+    WAITING = "waiting"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+class TaskState(enum.StrEnum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TimerState(enum.StrEnum):
+    WAITING = "waiting"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+class Lane(enum.StrEnum):
+    """BPMN lane names the app knows; each names who may do the lane's tasks."""
+
+    DIRECTOR = "director"
+    LEAD = "lead"
+    INSPECTOR = "inspector"
+    UNIT = "unit"
+    APPRAISER = "appraiser"
+    COUNCIL = "council"

@@ -28,6 +28,19 @@ def test_user_tasks_carry_title_lane_form_and_properties(engine, bundle, do_task
     assert engine.status(workflow) == WorkflowStatus.running
 
 
+def test_start_data_reaches_the_gateways(engine, bundle, do_task):
+    workflow = engine.start(bundle("inspection.bpmn"), data={"findings": 0})
+    do_task(workflow, "assign_inspector")
+    [inspect] = engine.ready_tasks(workflow)
+    engine.complete(workflow, inspect.task_id)
+    assert engine.status(workflow) == WorkflowStatus.completed, "findings=0 from the start data closed the case"
+
+
+def test_start_data_must_be_plain_json(engine, bundle):
+    with pytest.raises(WorkflowError, match="plain JSON"):
+        engine.start(bundle("inspection.bpmn"), data={"when": datetime(2030, 1, 1, tzinfo=UTC)})
+
+
 def test_exclusive_gateway_follows_the_true_condition(engine, bundle, do_task):
     workflow = engine.start(bundle("inspection.bpmn"))
     do_task(workflow, "assign_inspector")
@@ -82,6 +95,16 @@ def test_boundary_timer_does_not_fire_early(engine, clock, bundle):
     clock.advance(days=29, hours=23)
     assert engine.fire_due_timers(workflow) == []
     assert ready_ids(engine, workflow) == ["submit_report"]
+
+
+def test_a_task_with_a_boundary_timer_is_due_when_the_timer_fires(engine, clock, bundle, do_task):
+    workflow = engine.start(bundle("report_deadline.bpmn"))
+    [report] = engine.ready_tasks(workflow)
+    assert report.due_at == clock.now + timedelta(days=30)
+    clock.advance(days=30)
+    engine.fire_due_timers(workflow)
+    [escalate] = engine.ready_tasks(workflow)
+    assert escalate.due_at is None
 
 
 def test_interrupting_boundary_timer_takes_the_escalation_path(engine, clock, bundle, do_task):

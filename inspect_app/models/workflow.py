@@ -1,0 +1,127 @@
+"""Process definitions (versioned BPMN), the human-task projection and the timer table."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.extensions import db
+from inspect_app.models.enums import Role, TaskState, TeamRole, TimerState, enum_column_type
+from inspect_app.models.users import User
+from inspect_app.sqltypes import utc_now
+
+
+class ProcessDefinition(db.Model):
+    """One deployed version of a BPMN process; its parsed spec is stored here once, not in every case."""
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    spec: Mapped[dict] = mapped_column(JSON)
+    serializer_version: Mapped[str] = mapped_column(String(16))
+    deployed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    deployed_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ProcessDefinition {self.process_id} v{self.version}>"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+human_task_candidates = Table(
+    "human_task_candidates",
+    db.metadata,
+    Column("human_task_id", ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class HumanTask(db.Model):
+    """A user task of a case's workflow, projected from the engine so that inboxes never load workflows."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        UniqueConstraint("case_id", "task_id"),
+        Index("ix_human_tasks_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))  # the engine's task id (a UUID)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(32))
+    form: Mapped[str | None] = mapped_column(String(64))
+    # The multi-instance item this task is for (a user id, a unit id ...), if any.
+    item: Mapped[dict | list | int | str | None] = mapped_column(JSON)
+    state: Mapped[TaskState] = mapped_column(enum_column_type(TaskState), default=TaskState.READY)
+    due_at: Mapped[datetime | None]
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the user submitted, validated; the workflow itself only receives the decisions.
+    submission: Mapped[dict | None] = mapped_column(JSON)
+
+    case: Mapped["Case"] = relationship(back_populates="human_tasks")  # noqa: F821
+    candidates: Mapped[list[User]] = relationship(secondary=human_task_candidates, lazy="selectin")
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<HumanTask {self.bpmn_id} of case {self.case_id} ({self.state})>"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == TaskState.READY and not self.case.is_closed
+
+    def is_candidate(self, user: User) -> bool:
+        """Whether the task's lane names the user (candidates are resolved when the task is projected)."""
+        return any(candidate.id == user.id for candidate in self.candidates)
+
+    def can_view(self, user: User) -> bool:
+        """Whoever may see the case may see its tasks."""
+        return self.case.can_view(user)
+
+    def can_complete(self, user: User) -> bool:
+        """A candidate may do a ready task unless someone else has claimed it."""
+        return self.is_ready and self.is_candidate(user) and self.claimed_by_id in (None, user.id)
+
+    def can_claim(self, user: User) -> bool:
+        """A candidate may take an unclaimed ready task for themselves."""
+        return self.is_ready and self.is_candidate(user) and self.claimed_by_id is None
+
+    def can_reassign(self, user: User) -> bool:
+        """Supervisors (the case's team lead, directors) may hand a ready task to another candidate."""
+        if not self.is_ready or not self.case.can_view(user):
+            return False
+        return user.has_role(Role.DIRECTOR) or self.case.team_role_of(user) == TeamRole.LEAD
+
+
+class WorkflowTimer(db.Model):
+    """A timer event waiting in a case's workflow; workers claim due rows (FOR UPDATE SKIP LOCKED)."""
+
+    __tablename__ = "workflow_timers"
+    __table_args__ = (
+        UniqueConstraint("case_id", "task_id"),
+        Index("ix_workflow_timers_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime]
+    state: Mapped[TimerState] = mapped_column(enum_column_type(TimerState), default=TimerState.WAITING)
+    fired_at: Mapped[datetime | None]

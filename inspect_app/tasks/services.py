@@ -1,0 +1,146 @@
+"""Task operations: start a case's workflow, complete, claim and reassign tasks, fire due timers.
+
+Each locks the case, checks, changes, records history and flushes; the entry point commits once."""
+
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from inspect_app import clock, workflow_bridge
+from inspect_app.cases.services import close_case
+from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
+from inspect_app.extensions import db
+from inspect_app.history import record_event
+from inspect_app.models import Case, HumanTask, TaskState, TimerState, User, WorkflowState, WorkflowTimer
+from inspect_app.tasks.forms import build_form
+
+
+def lock_case(case_id: int) -> Case:
+    """Load the case for change: row-locked on PostgreSQL (SELECT ... FOR UPDATE), freshly read everywhere."""
+    db.session.expire_all()
+    query = select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).one()
+
+
+def start_case_workflow(case: Case, process_id: str, *, actor: User | None, data: dict | None = None):
+    """Start the case on the latest version of `process_id` and record it."""
+    definition = workflow_bridge.latest_definition(process_id)
+    if definition is None:
+        raise InvalidInput(_("No process is deployed as %(process)s.", process=process_id), {"process": [process_id]})
+    step = workflow_bridge.start_workflow(case, definition, {"case_id": case.id, **(data or {})})
+    record_event(
+        case,
+        "workflow.started",
+        actor=actor,
+        details={"process": definition.process_id, "version": definition.version, **step.summary()},
+    )
+    _close_if_finished(case, step, actor)
+    return step
+
+
+def already_done_message(task: HumanTask) -> str:
+    """Who finished the task and when, for the user who lost the race."""
+    if task.state == TaskState.COMPLETED and task.completed_by is not None:
+        return _(
+            "%(user)s already completed this task at %(time)s.",
+            user=task.completed_by.full_name,
+            time=format_datetime(task.completed_at, "short"),
+        )
+    if task.state == TaskState.READY:
+        return _("Someone else changed this case at the same moment. Nothing was saved; try again.")
+    return _("This task is no longer open; the case has moved on.")
+
+
+def conflict_for(task_id: int) -> Conflict:
+    """The Conflict to show the user who lost a race for the task (call after rolling back)."""
+    return Conflict(already_done_message(db.session.get(HumanTask, task_id)))
+
+
+def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
+    """Validate the task's form, complete it in the engine, run on, and record it (one transaction)."""
+    case = lock_case(task.case_id)
+    task = db.session.get(HumanTask, task.id)
+    if task.state != TaskState.READY or case.is_closed:
+        raise Conflict(already_done_message(task))
+    if not task.can_complete(actor):
+        raise Forbidden(_("This task is for someone else."))
+    form = build_form(task.form, formdata)
+    if not form.validate():
+        raise InvalidInput(_("Some answers need attention."), form.errors)
+    now = clock.now()
+    task.state, task.completed_at, task.completed_by, task.submission = TaskState.COMPLETED, now, actor, form.submission()
+    step = workflow_bridge.complete_task(case, task, form.decisions())
+    record_event(
+        case,
+        "task.completed",
+        actor=actor,
+        details={"task": task.title, "bpmn_id": task.bpmn_id, "decisions": form.decisions(), **step.summary()},
+    )
+    _close_if_finished(case, step, actor)
+    return step
+
+
+def claim_task(task: HumanTask, *, actor: User) -> None:
+    """Take an open task for oneself, so that other candidates leave it alone."""
+    lock_case(task.case_id)
+    task = db.session.get(HumanTask, task.id)
+    if task.state != TaskState.READY:
+        raise Conflict(already_done_message(task))
+    if not task.can_claim(actor):
+        raise Conflict(_("This task is already taken.")) if task.is_candidate(actor) else Forbidden(
+            _("This task is for someone else.")
+        )
+    task.claimed_by = actor
+    record_event(task.case, "task.claimed", actor=actor, details={"task": task.title, "user": actor.username})
+
+
+def reassign_task(task: HumanTask, *, to: User, actor: User) -> None:
+    """A supervisor hands an open task to another user the lane names."""
+    lock_case(task.case_id)
+    task = db.session.get(HumanTask, task.id)
+    if task.state != TaskState.READY:
+        raise Conflict(already_done_message(task))
+    if not task.can_reassign(actor):
+        raise Forbidden(_("Only the team lead or a director may reassign tasks."))
+    if not task.is_candidate(to):
+        raise InvalidInput(
+            _("%(user)s may not do this task.", user=to.full_name), {"user": [_("Choose someone the task's lane names.")]}
+        )
+    previous = task.claimed_by.username if task.claimed_by else None
+    task.claimed_by = to
+    record_event(
+        task.case, "task.reassigned", actor=actor, details={"task": task.title, "from": previous, "to": to.username}
+    )
+
+
+def claim_due_timer(now: datetime) -> WorkflowTimer | None:
+    """The next due timer no other worker holds (FOR UPDATE SKIP LOCKED on PostgreSQL), or None."""
+    query = (
+        select(WorkflowTimer)
+        .where(WorkflowTimer.state == TimerState.WAITING, WorkflowTimer.due_at <= now)
+        .order_by(WorkflowTimer.due_at, WorkflowTimer.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return db.session.scalar(query)
+
+
+def fire_timer(timer: WorkflowTimer, now: datetime) -> list[str]:
+    """Fire the due timers of the timer's case and record them; nothing if another worker got there first."""
+    case = lock_case(timer.case_id)
+    timer = db.session.get(WorkflowTimer, timer.id)
+    if timer.state != TimerState.WAITING or case.is_closed:
+        return []
+    step = workflow_bridge.fire_due_timers(case, now)
+    if step.fired:
+        record_event(case, "timer.fired", actor=None, details=step.summary())
+    _close_if_finished(case, step, None)
+    return step.fired
+
+
+def _close_if_finished(case: Case, step, actor: User | None) -> None:
+    if step.status == WorkflowState.COMPLETED and not case.is_closed:
+        close_case(case, actor=actor, reason="process completed")

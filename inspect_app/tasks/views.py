@@ -1,0 +1,103 @@
+"""Task inbox, task page (the form), claim and reassign."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from inspect_app import clock
+from inspect_app.exceptions import Forbidden, InvalidInput, ServiceError
+from inspect_app.extensions import db
+from inspect_app.models import HumanTask, User
+from inspect_app.tasks import bp, services
+from inspect_app.tasks.forms import FORMS, build_form
+from inspect_app.tasks.queries import inbox_query
+
+
+def get_task_or_404(task_id: int) -> HumanTask:
+    """The task, or 404 when it does not exist or its case is hidden from the user."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not task.can_view(current_user):
+        abort(404)
+    return task
+
+
+def run_step(task_id: int, operation) -> ServiceError | None:
+    """Run a task operation and commit once; return the refusal (after rolling back) instead of raising it.
+
+    A concurrent change to the same case shows at commit as a StaleDataError: it becomes a Conflict naming who won.
+    A Forbidden refusal aborts with 403 at once."""
+    try:
+        operation()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return services.conflict_for(task_id)
+    except ServiceError as refusal:
+        db.session.rollback()
+        if isinstance(refusal, Forbidden):
+            abort(403)
+        return refusal
+    return None
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    search = request.args.get("q", "").strip()[:100]
+    overdue_only = request.args.get("overdue") == "1"
+    page = db.paginate(
+        inbox_query(current_user, search=search, overdue_only=overdue_only),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    filtered = bool(search or overdue_only)
+    return render_template("tasks/inbox.html", page=page, search=search, overdue_only=overdue_only,
+                           filtered=filtered, now=clock.now())
+
+
+@bp.route("/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def detail(task_id: int):
+    task = get_task_or_404(task_id)
+    form = build_form(task.form, request.form if request.method == "POST" else None) if task.form in FORMS else None
+    status = 200
+    if request.method == "POST":
+        refusal = run_step(task_id, lambda: services.complete_task(task, actor=current_user, formdata=request.form))
+        if refusal is None:
+            flash(_("Done: %(task)s.", task=task.title), "success")
+            return redirect(url_for("cases.detail", case_id=task.case_id))
+        flash(refusal.message, "error")
+        status = refusal.status_code
+        if isinstance(refusal, InvalidInput):
+            form.validate()  # show each field's message beside it
+        else:
+            form = None
+    candidates = sorted(task.candidates, key=lambda user: user.full_name) if task.can_reassign(current_user) else []
+    return render_template("tasks/detail.html", task=task, form=form, candidates=candidates), status
+
+
+@bp.route("/<int:task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: int):
+    task = get_task_or_404(task_id)
+    refusal = run_step(task_id, lambda: services.claim_task(task, actor=current_user))
+    flash(refusal.message if refusal else _("The task is yours now."), "error" if refusal else "success")
+    return redirect(url_for("tasks.detail", task_id=task_id))
+
+
+@bp.route("/<int:task_id>/reassign", methods=["POST"])
+@login_required
+def reassign(task_id: int):
+    task = get_task_or_404(task_id)
+    to = db.session.get(User, request.form.get("user_id", type=int) or 0)
+
+    def operation():
+        if to is None:
+            raise InvalidInput(_("Choose who should do the task."), {"user_id": [_("Choose a person.")]})
+        services.reassign_task(task, to=to, actor=current_user)
+
+    refusal = run_step(task_id, operation)
+    flash(refusal.message if refusal else _("The task now goes to %(user)s.", user=to.full_name),
+          "error" if refusal else "success")
+    return redirect(url_for("tasks.detail", task_id=task_id))

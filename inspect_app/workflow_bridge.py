@@ -1,0 +1,233 @@
+"""The only module that imports workflows/: it deploys definitions, runs case workflows and keeps the
+human-task and timer projections in step with the engine, in the caller's transaction (it flushes, never commits)."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import func, select
+
+from inspect_app import clock
+from inspect_app.extensions import db
+from inspect_app.lanes import lane_candidates
+from inspect_app.models import (
+    Case,
+    HumanTask,
+    Lane,
+    ProcessDefinition,
+    TaskState,
+    TimerState,
+    User,
+    WorkflowState,
+    WorkflowTimer,
+)
+from inspect_app.tasks.forms import FORMS
+from workflows import (
+    MAX_BPMN_BYTES,
+    SERIALIZER_VERSION,
+    BpmnError,
+    Engine,
+    ProcessBundle,
+    WorkflowError,
+    parse_bpmn,
+    read_diagram,
+    serialize_spec,
+    validate_bpmn,
+)
+
+__all__ = ["MAX_BPMN_BYTES", "BpmnError", "WorkflowError"]
+
+
+@dataclass
+class Step:
+    """What one engine step changed: the tasks it opened and cancelled, and where the workflow now stands."""
+
+    opened: list[HumanTask] = field(default_factory=list)
+    cancelled: list[HumanTask] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)
+    status: WorkflowState = WorkflowState.RUNNING
+
+    def summary(self) -> dict:
+        """The step for the case history: titles of opened and cancelled tasks, fired timers, status."""
+        return {
+            "opened": [task.title for task in self.opened],
+            "cancelled": [task.title for task in self.cancelled],
+            **({"fired": self.fired} if self.fired else {}),
+            "status": self.status.value,
+        }
+
+
+def new_engine() -> Engine:
+    """An engine on the app's clock (so tests can move time)."""
+    return Engine(clock=clock.now)
+
+
+def validate_definition(xml: bytes, filename: str) -> list[str]:
+    """One line per problem in the BPMN file, naming the file and element; empty when it may be deployed."""
+    return validate_bpmn(xml, filename, {lane.value for lane in Lane}, set(FORMS))
+
+
+def parse_definition(xml: bytes, filename: str) -> ProcessBundle:
+    """Parse a file that validate_definition accepted."""
+    return parse_bpmn(xml, filename=filename)
+
+
+def latest_definition(process_id: str) -> ProcessDefinition | None:
+    """The newest deployed version of a process, which new cases start on."""
+    query = select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
+    return db.session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
+
+
+def deploy_definition(xml: bytes, filename: str, actor: User | None) -> tuple[ProcessDefinition, bool]:
+    """Store the file as the process's next version, or return the latest when it is unchanged (created=False).
+
+    The caller must have validated the file first (validate_definition)."""
+    bundle = parse_definition(xml, filename)
+    digest = hashlib.sha256(xml).hexdigest()
+    latest = latest_definition(bundle.process_id)
+    if latest is not None and latest.sha256 == digest:
+        return latest, False
+    last_version = db.session.scalar(
+        select(func.max(ProcessDefinition.version)).where(ProcessDefinition.process_id == bundle.process_id)
+    )
+    definition = ProcessDefinition(
+        process_id=bundle.process_id,
+        version=(last_version or 0) + 1,
+        name=bundle.name or bundle.process_id,
+        filename=filename,
+        sha256=digest,
+        bpmn_xml=xml.decode("utf-8"),
+        spec=serialize_spec(bundle),
+        serializer_version=SERIALIZER_VERSION,
+        deployed_by=actor,
+    )
+    db.session.add(definition)
+    db.session.flush()
+    return definition, True
+
+
+@lru_cache(maxsize=64)
+def _bundle(sha256: str, xml: str) -> ProcessBundle:
+    # Parsed specs are immutable and keyed by content, so caching them keeps no state between requests.
+    return parse_bpmn(xml.encode("utf-8"))
+
+
+def start_workflow(case: Case, definition: ProcessDefinition, data: dict) -> Step:
+    """Start the case's workflow on `definition` (pinned for the case's life) and run to the first wait state."""
+    engine = new_engine()
+    workflow = engine.start(_bundle(definition.sha256, definition.bpmn_xml), data)
+    case.definition = definition
+    return _save(case, engine, workflow)
+
+
+def complete_task(case: Case, task: HumanTask, decisions: dict) -> Step:
+    """Complete the engine task behind `task` with the decisions and run on to the next wait state."""
+    engine = new_engine()
+    workflow = _load(case, engine)
+    engine.complete(workflow, task.task_id, decisions)
+    return _save(case, engine, workflow)
+
+
+def fire_due_timers(case: Case, now: datetime) -> Step:
+    """Fire the case's timers due at `now` and run on."""
+    engine = new_engine()
+    workflow = _load(case, engine)
+    due = {timer.task_id for timer in engine.waiting_timers(workflow) if timer.due_at <= now}
+    fired = engine.fire_due_timers(workflow, now)
+    step = _save(case, engine, workflow, fired_task_ids=due)
+    step.fired = fired
+    return step
+
+
+def read_definition_diagram(definition: ProcessDefinition):
+    """The diagram layout (shapes, edges, lanes) drawn in the definition's BPMN file."""
+    return read_diagram(definition.bpmn_xml.encode("utf-8"), definition.process_id)
+
+
+def case_diagram(case: Case) -> dict:
+    """What the case page needs to draw the case's own process version with its path and current tasks."""
+    definition = case.definition
+    layout = read_definition_diagram(definition)
+    path = new_engine().completed_path(_load(case, new_engine()))
+    bundle = _bundle(definition.sha256, definition.bpmn_xml)
+    taken = {(flow.source, flow.target): flow.flow_id for flow in bundle.flows}
+    return {
+        "diagram": layout,
+        "completed": set(path.elements),
+        "interrupted": set(path.interrupted),
+        "current": {task.bpmn_id for task in case.human_tasks if task.state == TaskState.READY},
+        "taken_flows": {taken[pair] for pair in path.flows if pair in taken},
+    }
+
+
+def _load(case: Case, engine: Engine):
+    return engine.load(case.workflow_state, case.definition.spec)
+
+
+def _save(case: Case, engine: Engine, workflow, fired_task_ids: set[str] = frozenset()) -> Step:
+    case.workflow_state = engine.dump(workflow)
+    step = Step(status=WorkflowState(engine.status(workflow).value))
+    case.workflow_status = step.status
+    _project_tasks(case, engine.ready_tasks(workflow), step)
+    _project_timers(case, engine.waiting_timers(workflow), fired_task_ids)
+    db.session.flush()
+    return step
+
+
+def _project_tasks(case: Case, ready, step: Step) -> None:
+    open_rows = {task.task_id: task for task in case.human_tasks if task.state == TaskState.READY}
+    ready_ids = {task.task_id for task in ready}
+    for task_id, row in open_rows.items():
+        if task_id not in ready_ids:
+            row.state = TaskState.CANCELLED
+            step.cancelled.append(row)
+    for task in ready:
+        row = open_rows.get(task.task_id)
+        if row is not None:
+            row.due_at = task.due_at
+            continue
+        # A task "for" one person (assignee="item" on a multi-instance task over user ids) starts claimed by them.
+        for_user = task.item if task.properties.get("assignee") == "item" and isinstance(task.item, int) else None
+        row = HumanTask(
+            task_id=task.task_id,
+            bpmn_id=task.bpmn_id,
+            title=task.title or task.bpmn_id,
+            lane=task.lane,
+            form=task.form,
+            item=task.item,
+            due_at=task.due_at,
+            created_at=clock.now(),
+            claimed_by_id=for_user,
+            candidates=lane_candidates(task.lane, case),
+        )
+        case.human_tasks.append(row)
+        step.opened.append(row)
+
+
+def refresh_candidates(case: Case) -> None:
+    """Re-resolve who may do each ready task, after the case's team changed."""
+    for task in case.human_tasks:
+        if task.state == TaskState.READY:
+            task.candidates = lane_candidates(task.lane, case)
+
+
+def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:
+    rows = {
+        timer.task_id: timer
+        for timer in db.session.scalars(
+            select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.state == TimerState.WAITING)
+        )
+    }
+    waiting_ids = {timer.task_id for timer in waiting}
+    for task_id, row in rows.items():
+        if task_id not in waiting_ids:
+            row.state = TimerState.FIRED if task_id in fired_task_ids else TimerState.CANCELLED
+            row.fired_at = clock.now() if task_id in fired_task_ids else None
+    for timer in waiting:
+        if timer.task_id in rows:
+            rows[timer.task_id].due_at = timer.due_at
+        else:
+            db.session.add(
+                WorkflowTimer(case_id=case.id, task_id=timer.task_id, bpmn_id=timer.bpmn_id, due_at=timer.due_at)
+            )
