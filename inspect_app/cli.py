@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from inspect_app.auth.services import normalise_username
 from inspect_app import clock, workflow_bridge
+from inspect_app.auth.services import normalise_username
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import ApiToken, Case, OrgUnit, Role, User

@@ -45,7 +45,14 @@ ACTION_LABELS = {
     "timer.fired": _l("Deadline passed"),
 }
 
-_ALL = {**ROLE_LABELS, **CASE_TYPE_LABELS, **CASE_STATUS_LABELS, **ORG_LEVEL_LABELS, **TASK_STATE_LABELS, **ACTION_LABELS}
+_ALL = {
+    **ROLE_LABELS,
+    **CASE_TYPE_LABELS,
+    **CASE_STATUS_LABELS,
+    **ORG_LEVEL_LABELS,
+    **TASK_STATE_LABELS,
+    **ACTION_LABELS,
+}
 
 
 def label(value, kind: dict | None = None) -> str:

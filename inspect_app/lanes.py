@@ -16,8 +16,10 @@ def _team(case: Case, *roles: TeamRole) -> list[User]:
 
 
 def _unit_officers(case: Case) -> list[User]:
-    query = select(User).join(RoleAssignment).where(
-        RoleAssignment.role == Role.UNIT_OFFICER, User.unit_id == case.subject_unit_id, User.is_active.is_(True)
+    query = (
+        select(User)
+        .join(RoleAssignment)
+        .where(RoleAssignment.role == Role.UNIT_OFFICER, User.unit_id == case.subject_unit_id, User.is_active.is_(True))
     )
     return list(db.session.scalars(query.order_by(User.id)))
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from flask import g
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -15,11 +15,11 @@ from werkzeug.security import generate_password_hash
 from inspect_app import create_app
 from inspect_app.cases import services as case_services
 from inspect_app.clock import EXTENSION_KEY
-from inspect_app.processes.services import deploy_bpmn
-from inspect_app.tasks.services import start_case_workflow
 from inspect_app.config import TestConfig
 from inspect_app.extensions import db
 from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
+from inspect_app.processes.services import deploy_bpmn
+from inspect_app.tasks.services import start_case_workflow
 from tests.helpers import PASSWORD, csrf_token, fresh_browser
 
 POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
@@ -51,7 +51,8 @@ class FreshGlobalsClient(FlaskClient):
     Flask-Login's user, Flask-WTF's CSRF token and Flask-Babel's locale and time zone (see CONVENTIONS.md)."""
 
     def open(self, *args, **kwargs):
-        g.__dict__.clear()
+        if has_app_context():  # a client used from another thread has no shared context to clear
+            g.__dict__.clear()
         return super().open(*args, **kwargs)
 
 
@@ -213,7 +214,9 @@ def start_case(create_case, deploy):
             deploy(f"{process_id}.bpmn")
         case = create_case(lead=lead, members=members, **case_fields)
         team_ids = [user.id for user in members]
-        start_case_workflow(case, process_id, actor=case_fields.get("actor"), data={"members": team_ids, **(data or {})})
+        start_case_workflow(
+            case, process_id, actor=case_fields.get("actor"), data={"members": team_ids, **(data or {})}
+        )
         db.session.commit()
         return case
 

@@ -45,11 +45,19 @@ def index():
             problems, status = refusal.errors["bpmn"], 422
         else:
             if created:
-                flash(_("Deployed %(name)s as version %(version)d.", name=definition.name, version=definition.version),
-                      "success")
+                flash(
+                    _("Deployed %(name)s as version %(version)d.", name=definition.name, version=definition.version),
+                    "success",
+                )
             else:
-                flash(_("%(name)s is unchanged: version %(version)d stays the latest.", name=definition.name,
-                        version=definition.version), "info")
+                flash(
+                    _(
+                        "%(name)s is unchanged: version %(version)d stays the latest.",
+                        name=definition.name,
+                        version=definition.version,
+                    ),
+                    "info",
+                )
             return redirect(url_for("processes.index"))
     elif form.is_submitted():
         status = 400

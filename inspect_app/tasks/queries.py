@@ -21,7 +21,9 @@ def inbox_query(user: User, *, search: str | None = None, overdue_only: bool = F
     )
     if search:
         pattern = f"%{search.strip()}%"
-        query = query.where(or_(Case.reference.ilike(pattern), Case.title.ilike(pattern), HumanTask.title.ilike(pattern)))
+        query = query.where(
+            or_(Case.reference.ilike(pattern), Case.title.ilike(pattern), HumanTask.title.ilike(pattern))
+        )
     if overdue_only:
         query = query.where(HumanTask.due_at < clock.now())
     # Tasks without a due date come after those with one, on every database.

@@ -71,7 +71,12 @@ def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
     if not form.validate():
         raise InvalidInput(_("Some answers need attention."), form.errors)
     now = clock.now()
-    task.state, task.completed_at, task.completed_by, task.submission = TaskState.COMPLETED, now, actor, form.submission()
+    task.state, task.completed_at, task.completed_by, task.submission = (
+        TaskState.COMPLETED,
+        now,
+        actor,
+        form.submission(),
+    )
     step = workflow_bridge.complete_task(case, task, form.decisions())
     record_event(
         case,
@@ -90,8 +95,10 @@ def claim_task(task: HumanTask, *, actor: User) -> None:
     if task.state != TaskState.READY:
         raise Conflict(already_done_message(task))
     if not task.can_claim(actor):
-        raise Conflict(_("This task is already taken.")) if task.is_candidate(actor) else Forbidden(
-            _("This task is for someone else.")
+        raise (
+            Conflict(_("This task is already taken."))
+            if task.is_candidate(actor)
+            else Forbidden(_("This task is for someone else."))
         )
     task.claimed_by = actor
     record_event(task.case, "task.claimed", actor=actor, details={"task": task.title, "user": actor.username})
@@ -107,7 +114,8 @@ def reassign_task(task: HumanTask, *, to: User, actor: User) -> None:
         raise Forbidden(_("Only the team lead or a director may reassign tasks."))
     if not task.is_candidate(to):
         raise InvalidInput(
-            _("%(user)s may not do this task.", user=to.full_name), {"user": [_("Choose someone the task's lane names.")]}
+            _("%(user)s may not do this task.", user=to.full_name),
+            {"user": [_("Choose someone the task's lane names.")]},
         )
     previous = task.claimed_by.username if task.claimed_by else None
     task.claimed_by = to

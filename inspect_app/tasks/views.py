@@ -52,8 +52,9 @@ def inbox():
         error_out=False,
     )
     filtered = bool(search or overdue_only)
-    return render_template("tasks/inbox.html", page=page, search=search, overdue_only=overdue_only,
-                           filtered=filtered, now=clock.now())
+    return render_template(
+        "tasks/inbox.html", page=page, search=search, overdue_only=overdue_only, filtered=filtered, now=clock.now()
+    )
 
 
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
@@ -98,6 +99,8 @@ def reassign(task_id: int):
         services.reassign_task(task, to=to, actor=current_user)
 
     refusal = run_step(task_id, operation)
-    flash(refusal.message if refusal else _("The task now goes to %(user)s.", user=to.full_name),
-          "error" if refusal else "success")
+    flash(
+        refusal.message if refusal else _("The task now goes to %(user)s.", user=to.full_name),
+        "error" if refusal else "success",
+    )
     return redirect(url_for("tasks.detail", task_id=task_id))

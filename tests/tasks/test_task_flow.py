@@ -23,7 +23,9 @@ def people(create_user):
 
 @pytest.fixture
 def case(start_case, people):
-    return start_case(lead=people["lead"], members=[people["inspector"], people["inspector2"]], actor=people["director"])
+    return start_case(
+        lead=people["lead"], members=[people["inspector"], people["inspector2"]], actor=people["director"]
+    )
 
 
 def open_tasks(case, bpmn_id=None):
@@ -108,7 +110,12 @@ def test_a_supervisor_reassigns_and_the_history_says_so(client, sign_in, case, p
     [visit] = [t for t in open_tasks(case, "visit") if t.claimed_by.username == "inspector"]
     sign_in("inspector")
     token = csrf_token(client, f"/tasks/{visit.id}")
-    assert client.post(f"/tasks/{visit.id}/reassign", data={"csrf_token": token, "user_id": people["inspector2"].id}).status_code == 403
+    assert (
+        client.post(
+            f"/tasks/{visit.id}/reassign", data={"csrf_token": token, "user_id": people["inspector2"].id}
+        ).status_code
+        == 403
+    )
     sign_in("lead")
     token = csrf_token(client, f"/tasks/{visit.id}")
     client.post(f"/tasks/{visit.id}/reassign", data={"csrf_token": token, "user_id": people["inspector2"].id})
