@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from inspect_app.extensions import db
+from inspect_app.tasks.queries import inbox_query
 from inspect_app.models import Case, CaseEvent, CaseStatus, CaseTeamMember, OrgUnit, Role, TeamRole, User
 
 DASHBOARD_ROWS = 8
@@ -14,8 +15,9 @@ def _open_cases(*where):
 
 
 def dashboard_sections(user: User) -> list[dict]:
-    """One section per role the user holds, each with its rows (possibly none)."""
-    sections = []
+    """The user's open tasks, then one section per role the user holds, each with its rows (possibly none)."""
+    tasks = list(db.session.scalars(inbox_query(user).limit(DASHBOARD_ROWS)))
+    sections = [{"key": "tasks", "tasks": tasks}] if tasks or user.roles else []
     if user.has_role(Role.ADMIN):
         counts = {
             "units": db.session.scalar(select(func.count(OrgUnit.id))),

@@ -23,7 +23,7 @@ def _versions_with_case_counts() -> list[tuple[ProcessDefinition, int]]:
         .outerjoin(counts, counts.c.definition_id == ProcessDefinition.id)
         .order_by(ProcessDefinition.process_id, ProcessDefinition.version.desc())
     )
-    return list(db.session.execute(query).tuples())
+    return [(definition, cases) for definition, cases in db.session.execute(query)]
 
 
 @bp.route("/", methods=["GET", "POST"])
