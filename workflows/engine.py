@@ -18,12 +18,16 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from .compaction import prune_finished
 from .errors import WorkflowError
 from .expressions import ScriptEngine, UnsafeExpression
 from .helpers import Clock, utc_now
 from .parser import ProcessBundle
 from .serializer import dump_state, load_state
 from .timers import parse_due
+
+# Workflow-level data where the path taken survives the pruning of finished tasks.
+PATH_KEY = "inspect_path"
 
 
 class WorkflowStatus(enum.StrEnum):
@@ -126,6 +130,7 @@ class Engine:
                 task.set_data(**data)
         with _surface_errors():
             workflow.do_engine_steps()
+        self._compact(workflow)
         return workflow
 
     def ready_tasks(self, workflow: BpmnWorkflow) -> list[ReadyTask]:
@@ -169,6 +174,7 @@ class Engine:
         with _surface_errors():
             task.run()
             workflow.do_engine_steps()
+        self._compact(workflow)
 
     def waiting_timers(self, workflow: BpmnWorkflow) -> list[WaitingTimer]:
         """Return the timers waiting in the workflow (and its subprocesses), earliest first."""
@@ -196,6 +202,7 @@ class Engine:
                 workflow.do_engine_steps()
         finally:
             workflow.script_engine = self.script_engine
+        self._compact(workflow)
         return [timer.bpmn_id for timer in due if not self._was_cancelled(workflow, timer.task_id)]
 
     @staticmethod
@@ -228,9 +235,10 @@ class Engine:
             and (task.state == TaskState.COMPLETED or (task.parent and task.parent.state == TaskState.COMPLETED))
         ]
         reached.sort(key=lambda task: task.last_state_change)
-        elements: dict[str, None] = {}
-        interrupted: dict[str, None] = {}
-        flows: dict[tuple[str, str], None] = {}
+        earlier = workflow.data.get(PATH_KEY, {})
+        elements: dict[str, None] = dict.fromkeys(earlier.get("elements", []))
+        interrupted: dict[str, None] = dict.fromkeys(earlier.get("interrupted", []))
+        flows: dict[tuple[str, str], None] = dict.fromkeys(tuple(pair) for pair in earlier.get("flows", []))
         for task in reached:
             bpmn_id = task.task_spec.bpmn_id
             if task.state == TaskState.COMPLETED:
@@ -251,6 +259,16 @@ class Engine:
         while parent is not None and not parent.task_spec.bpmn_id:
             parent = parent.parent
         return parent.task_spec.bpmn_id if parent is not None else None
+
+    def _compact(self, workflow: BpmnWorkflow) -> None:
+        # Keep the path taken (for the diagram) before the finished tasks that record it are pruned.
+        path = self.completed_path(workflow)
+        workflow.data[PATH_KEY] = {
+            "elements": list(path.elements),
+            "interrupted": list(path.interrupted),
+            "flows": [list(pair) for pair in path.flows],
+        }
+        prune_finished(workflow)
 
     def dump(self, workflow: BpmnWorkflow) -> dict:
         """Return the workflow's state as JSON-ready data, without its spec."""
