@@ -40,13 +40,16 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from inspect_app import auth, cases, cli, errors, main, processes, tasks, templating
+    from inspect_app import api, auth, cases, cli, errors, evidence, inspections, main, processes, tasks, templating
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(processes.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(inspections.bp)
+    app.register_blueprint(evidence.bp)
     errors.register(app)
     templating.register(app)
     cli.register(app)

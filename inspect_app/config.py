@@ -34,6 +34,8 @@ class Config:
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Largest request body accepted, in bytes (uploads included).
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+    # Largest single evidence file (photo or PDF) accepted, in bytes.
+    MAX_FILE_BYTES = _env_int("MAX_FILE_BYTES", 10 * 1024 * 1024)
     # Language used when neither the user nor the browser names a supported one.
     BABEL_DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "vi")
     # Time zone used to show times when the user has not chosen one.
@@ -42,6 +44,8 @@ class Config:
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     # Length of the failed sign-in window and of the lock-out, in minutes.
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    # Days a unit gets to remediate a finding when the conclusion sets no other deadline.
+    REMEDIATION_DAYS = _env_int("REMEDIATION_DAYS", 30)
     # Rows per page in lists.
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     # Send session cookies over HTTPS only; on by default in production.

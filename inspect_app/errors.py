@@ -4,7 +4,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
+from inspect_app.exceptions import ServiceError
 from inspect_app.extensions import db
 
 
@@ -42,3 +44,13 @@ def register(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="Internal Server Error", message=message), 500
         return render_template("error.html", code=500, message=message), 500
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        # HTML views turn refusals into pages themselves; one that escapes them is a bug, answered as before.
+        if not _wants_json():
+            return server_error(error)
+        db.session.rollback()
+        status = error.status_code
+        errors = getattr(error, "errors", None) or {}
+        return jsonify(error=HTTP_STATUS_CODES.get(status, "Error"), message=error.message, errors=errors), status

@@ -2,7 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 
-from inspect_app.models import CaseStatus, CaseType, Lane, OrgLevel, Role, TaskState, TeamRole
+from inspect_app.models import (
+    Answer,
+    CaseStatus,
+    CaseType,
+    ContentArea,
+    FindingState,
+    Lane,
+    OrgLevel,
+    Role,
+    Severity,
+    TaskState,
+    TeamRole,
+    Verdict,
+)
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -34,6 +47,38 @@ LANE_LABELS = {
     Lane.COUNCIL: _l("Appraisal council"),
 }
 TASK_STATE_LABELS = {TaskState.READY: _l("Open"), TaskState.COMPLETED: _l("Done"), TaskState.CANCELLED: _l("Cancelled")}
+CONTENT_AREA_LABELS = {
+    ContentArea.DIRECTION: _l("Direction and administration"),
+    ContentArea.INSTITUTIONS: _l("Institutions"),
+    ContentArea.PROCEDURES: _l("Administrative procedures"),
+    ContentArea.ORGANISATION: _l("Organisation"),
+    ContentArea.CIVIL_SERVICE: _l("Civil service"),
+    ContentArea.PUBLIC_FINANCE: _l("Public finance"),
+    ContentArea.E_GOVERNMENT: _l("E-government"),
+}
+ANSWER_LABELS = {
+    Answer.COMPLIANT: _l("Compliant"),
+    Answer.NOT_COMPLIANT: _l("Not compliant"),
+    Answer.NOT_APPLICABLE: _l("Not applicable"),
+}
+SEVERITY_LABELS = {
+    Severity.OBSERVATION: _l("Observation"),
+    Severity.MINOR: _l("Minor"),
+    Severity.MAJOR: _l("Major"),
+    Severity.CRITICAL: _l("Critical"),
+}
+FINDING_STATE_LABELS = {
+    FindingState.DRAFT: _l("Draft"),
+    FindingState.KEPT: _l("In the minutes"),
+    FindingState.DROPPED: _l("Dropped"),
+    FindingState.MERGED: _l("Merged"),
+    FindingState.OPEN: _l("Awaiting remediation"),
+    FindingState.NOTED: _l("Noted"),
+    FindingState.REPORTED: _l("Remediation reported"),
+    FindingState.ACCEPTED: _l("Remediation accepted"),
+    FindingState.UNRESOLVED: _l("Unresolved"),
+}
+VERDICT_LABELS = {Verdict.ACCEPTED: _l("Accepted"), Verdict.REJECTED: _l("Rejected")}
 ACTION_LABELS = {
     "case.created": _l("Case opened"),
     "case.closed": _l("Case closed"),
@@ -43,18 +88,41 @@ ACTION_LABELS = {
     "task.claimed": _l("Task taken"),
     "task.reassigned": _l("Task reassigned"),
     "timer.fired": _l("Deadline passed"),
+    "inspection.decided": _l("Inspection decided"),
+    "unit.notified": _l("Unit notified"),
+    "checklist.answered": _l("Checklist answered"),
+    "finding.raised": _l("Finding raised"),
+    "finding.edited": _l("Finding changed"),
+    "finding.dropped": _l("Finding dropped"),
+    "finding.kept": _l("Finding kept"),
+    "finding.merged": _l("Findings merged"),
+    "finding.deadline_extended": _l("Deadline extended"),
+    "minutes.written": _l("Minutes written"),
+    "conclusion.issued": _l("Conclusion issued"),
+    "remediation.reported": _l("Remediation reported"),
+    "remediation.verified": _l("Remediation verified"),
+    "inspection.closing": _l("Inspection closed"),
+    "evidence.added": _l("Evidence added"),
 }
 
-_ALL = {
-    **ROLE_LABELS,
-    **CASE_TYPE_LABELS,
-    **CASE_STATUS_LABELS,
-    **ORG_LEVEL_LABELS,
-    **TASK_STATE_LABELS,
-    **ACTION_LABELS,
+# Looked up by the value's enum type: members of different enums may share a value ("open").
+LABELS_BY_ENUM = {
+    Role: ROLE_LABELS,
+    TeamRole: TEAM_ROLE_LABELS,
+    CaseType: CASE_TYPE_LABELS,
+    CaseStatus: CASE_STATUS_LABELS,
+    OrgLevel: ORG_LEVEL_LABELS,
+    Lane: LANE_LABELS,
+    TaskState: TASK_STATE_LABELS,
+    ContentArea: CONTENT_AREA_LABELS,
+    Answer: ANSWER_LABELS,
+    Severity: SEVERITY_LABELS,
+    FindingState: FINDING_STATE_LABELS,
+    Verdict: VERDICT_LABELS,
 }
 
 
 def label(value, kind: dict | None = None) -> str:
-    """The label of an enum value or action name; the raw value when none is defined."""
-    return (kind or _ALL).get(value, value)
+    """The label of an enum member (by its type) or a history action name; the raw value when none is defined."""
+    labels = kind if kind is not None else LABELS_BY_ENUM.get(type(value), ACTION_LABELS)
+    return labels.get(value, value)

@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_datetime, get_locale
 
-from inspect_app.labels import LANE_LABELS, TEAM_ROLE_LABELS, label
+from inspect_app.labels import LANE_LABELS, label
 from inspect_app.main.forms import LANGUAGE_CHOICES, LanguageForm
 from inspect_app.models import Role
 
@@ -19,7 +19,6 @@ def register(app: Flask) -> None:
     """Add the filters and globals every template may use."""
     app.add_template_filter(local_time)
     app.add_template_filter(label)
-    app.add_template_filter(lambda value: label(value, TEAM_ROLE_LABELS), "team_role_label")
     app.add_template_filter(lambda value: label(value, LANE_LABELS), "lane_label")
 
     @app.context_processor

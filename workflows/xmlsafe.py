@@ -21,7 +21,7 @@ def load_xml(xml: bytes, max_bytes: int = MAX_BPMN_BYTES) -> etree._Element:
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     if len(xml) > max_bytes:
-        raise BpmnError([Problem(None, f"file is {len(xml)} bytes, over the limit of {max_bytes} bytes")])
+        raise BpmnError([Problem(None, f"file is larger than the limit of {max_bytes} bytes")])
     try:
         # expat via defusedxml stops at the DOCTYPE, so a "billion laughs" document is refused before expansion.
         defused_fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)

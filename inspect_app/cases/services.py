@@ -6,7 +6,18 @@ from sqlalchemy import func, select
 
 from inspect_app.extensions import db
 from inspect_app.history import record_event
-from inspect_app.models import Case, CaseStatus, CaseTeamMember, CaseType, OrgUnit, TeamRole, User
+from inspect_app.models import (
+    Case,
+    CaseStatus,
+    CaseTeamMember,
+    CaseType,
+    OrgUnit,
+    TaskState,
+    TeamRole,
+    TimerState,
+    User,
+    WorkflowTimer,
+)
 from inspect_app.models.cases import REFERENCE_PREFIX
 from inspect_app.sqltypes import utc_now
 
@@ -55,8 +66,15 @@ def add_team_member(case: Case, user: User, role: TeamRole, *, actor: User | Non
 
 
 def close_case(case: Case, *, actor: User | None, reason: str, at: datetime | None = None) -> None:
-    """Close the case; it becomes read-only."""
+    """Close the case; it becomes read-only, and whatever task or timer was still open is cancelled."""
     old = case.status
     case.status = CaseStatus.CLOSED
     case.closed_at = at or utc_now()
+    for task in case.human_tasks:
+        if task.state == TaskState.READY:
+            task.state = TaskState.CANCELLED
+    for timer in db.session.scalars(
+        select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.state == TimerState.WAITING)
+    ):
+        timer.state = TimerState.CANCELLED
     record_event(case, "case.closed", actor=actor, details={"status": [old.value, case.status.value], "reason": reason})

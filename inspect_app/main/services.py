@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from inspect_app.extensions import db
-from inspect_app.tasks.queries import inbox_query
 from inspect_app.models import Case, CaseEvent, CaseStatus, CaseTeamMember, OrgUnit, Role, TeamRole, User
+from inspect_app.tasks.queries import inbox_query
 
 DASHBOARD_ROWS = 8
 

@@ -2,23 +2,51 @@
 
 from inspect_app.models.cases import Case, CaseTeamMember
 from inspect_app.models.enums import (
+    Answer,
     CaseStatus,
     CaseType,
+    ContentArea,
+    FindingState,
     Lane,
     OrgLevel,
     Role,
+    Severity,
     TaskState,
     TeamRole,
     TimerState,
+    Verdict,
     WorkflowState,
 )
 from inspect_app.models.history import CaseEvent
+from inspect_app.models.inspections import (
+    ChecklistAnswer,
+    ChecklistItem,
+    ChecklistTemplate,
+    EvidenceFile,
+    Finding,
+    Inspection,
+    RemediationReport,
+)
+from inspect_app.models.notifications import Notification
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.tokens import ApiToken
 from inspect_app.models.users import LoginAttempt, RoleAssignment, User
 from inspect_app.models.workflow import HumanTask, ProcessDefinition, WorkflowTimer
 
 __all__ = [
+    "Answer",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "ContentArea",
+    "EvidenceFile",
+    "Finding",
+    "FindingState",
+    "Inspection",
+    "Notification",
+    "RemediationReport",
+    "Severity",
+    "Verdict",
     "ApiToken",
     "HumanTask",
     "Lane",

@@ -81,3 +81,48 @@ class Lane(enum.StrEnum):
     UNIT = "unit"
     APPRAISER = "appraiser"
     COUNCIL = "council"
+
+
+class ContentArea(enum.StrEnum):
+    """The PAR content areas an inspection's scope and checklist items belong to."""
+
+    DIRECTION = "direction"
+    INSTITUTIONS = "institutions"
+    PROCEDURES = "procedures"
+    ORGANISATION = "organisation"
+    CIVIL_SERVICE = "civil_service"
+    PUBLIC_FINANCE = "public_finance"
+    E_GOVERNMENT = "e_government"
+
+
+class Answer(enum.StrEnum):
+    COMPLIANT = "compliant"
+    NOT_COMPLIANT = "not_compliant"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Severity(enum.StrEnum):
+    OBSERVATION = "observation"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+class FindingState(enum.StrEnum):
+    """draft (on site) -> kept | dropped | merged (minutes) -> open | noted (conclusion) -> reported -> accepted,
+    or back to open when a report is rejected; open findings left at closure become unresolved."""
+
+    DRAFT = "draft"
+    KEPT = "kept"
+    DROPPED = "dropped"
+    MERGED = "merged"
+    OPEN = "open"
+    NOTED = "noted"
+    REPORTED = "reported"
+    ACCEPTED = "accepted"
+    UNRESOLVED = "unresolved"
+
+
+class Verdict(enum.StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"

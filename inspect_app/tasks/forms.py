@@ -37,6 +37,17 @@ class TaskForm(FlaskForm):
     form_name = ""
     decision_fields: tuple[str, ...] = ()
 
+    @classmethod
+    def for_task(cls, task, formdata: MultiDict | None) -> "TaskForm":
+        """The form for one task; forms whose fields depend on the case (one per finding ...) override this."""
+        return cls(formdata=formdata, meta={"csrf": False})
+
+    def apply(self, task, actor) -> dict:
+        """Write what the form changes in the domain tables (flush only) and return extra decisions for gateways.
+
+        Raise InvalidInput to refuse; the caller rolls everything back."""
+        return {}
+
     def decisions(self) -> dict:
         """The values gateways need, as plain JSON."""
         return {name: _plain(self[name].data) for name in self.decision_fields}
@@ -45,12 +56,10 @@ class TaskForm(FlaskForm):
         """Everything the user entered, as plain JSON."""
         return {field.name: _plain(field.data) for field in self if field.name != "csrf_token"}
 
-    @classmethod
-    def describe(cls) -> list[dict]:
+    def describe(self) -> list[dict]:
         """The form's fields for API clients: name, type, label, required and choices."""
-        form = cls(formdata=None, meta={"csrf": False})
         fields = []
-        for field in form:
+        for field in self:
             if field.name == "csrf_token":
                 continue
             entry = {
@@ -65,9 +74,9 @@ class TaskForm(FlaskForm):
         return fields
 
 
-def build_form(name: str, formdata: MultiDict | None) -> TaskForm:
-    """An instance of the registered form, bound to `formdata` (CSRF is checked before this, by the request)."""
-    return FORMS[name](formdata=formdata, meta={"csrf": False})
+def build_form(name: str, formdata: MultiDict | None, task=None) -> TaskForm:
+    """The registered form for `task`, bound to `formdata` (CSRF is checked before this, by the request)."""
+    return FORMS[name].for_task(task, formdata)
 
 
 def json_to_formdata(data: dict) -> MultiDict:

@@ -67,7 +67,7 @@ def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
         raise Conflict(already_done_message(task))
     if not task.can_complete(actor):
         raise Forbidden(_("This task is for someone else."))
-    form = build_form(task.form, formdata)
+    form = build_form(task.form, formdata, task)
     if not form.validate():
         raise InvalidInput(_("Some answers need attention."), form.errors)
     now = clock.now()
@@ -77,12 +77,13 @@ def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
         actor,
         form.submission(),
     )
-    step = workflow_bridge.complete_task(case, task, form.decisions())
+    decisions = {**form.decisions(), **form.apply(task, actor)}
+    step = workflow_bridge.complete_task(case, task, decisions)
     record_event(
         case,
         "task.completed",
         actor=actor,
-        details={"task": task.title, "bpmn_id": task.bpmn_id, "decisions": form.decisions(), **step.summary()},
+        details={"task": task.title, "bpmn_id": task.bpmn_id, "decisions": decisions, **step.summary()},
     )
     _close_if_finished(case, step, actor)
     return step
@@ -140,7 +141,11 @@ def fire_timer(timer: WorkflowTimer, now: datetime) -> list[str]:
     """Fire the due timers of the timer's case and record them; nothing if another worker got there first."""
     case = lock_case(timer.case_id)
     timer = db.session.get(WorkflowTimer, timer.id)
-    if timer.state != TimerState.WAITING or case.is_closed:
+    if timer.state != TimerState.WAITING:
+        return []
+    if case.is_closed:
+        # A closed case's timers never fire; left waiting, the row would be claimed again and again.
+        timer.state = TimerState.CANCELLED
         return []
     step = workflow_bridge.fire_due_timers(case, now)
     if step.fired:

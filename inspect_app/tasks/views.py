@@ -3,15 +3,15 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_app import clock
-from inspect_app.exceptions import Forbidden, InvalidInput, ServiceError
+from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import HumanTask, User
 from inspect_app.tasks import bp, services
 from inspect_app.tasks.forms import FORMS, build_form
 from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.transactions import run_step
 
 
 def get_task_or_404(task_id: int) -> HumanTask:
@@ -20,25 +20,6 @@ def get_task_or_404(task_id: int) -> HumanTask:
     if task is None or not task.can_view(current_user):
         abort(404)
     return task
-
-
-def run_step(task_id: int, operation) -> ServiceError | None:
-    """Run a task operation and commit once; return the refusal (after rolling back) instead of raising it.
-
-    A concurrent change to the same case shows at commit as a StaleDataError: it becomes a Conflict naming who won.
-    A Forbidden refusal aborts with 403 at once."""
-    try:
-        operation()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return services.conflict_for(task_id)
-    except ServiceError as refusal:
-        db.session.rollback()
-        if isinstance(refusal, Forbidden):
-            abort(403)
-        return refusal
-    return None
 
 
 @bp.route("/")
@@ -61,7 +42,8 @@ def inbox():
 @login_required
 def detail(task_id: int):
     task = get_task_or_404(task_id)
-    form = build_form(task.form, request.form if request.method == "POST" else None) if task.form in FORMS else None
+    formdata = request.form if request.method == "POST" else None
+    form = build_form(task.form, formdata, task) if task.form in FORMS else None
     status = 200
     if request.method == "POST":
         refusal = run_step(task_id, lambda: services.complete_task(task, actor=current_user, formdata=request.form))

@@ -42,5 +42,3 @@ def request_as(client, sign_in, who: str, url: str):
     if who != "anonymous":
         sign_in(who)
     return client.get(url)
-
-

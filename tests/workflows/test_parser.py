@@ -75,5 +75,5 @@ def test_hostile_xml_is_refused_before_parsing():
 
 
 def test_size_limit_is_a_parameter(bpmn_bytes):
-    with pytest.raises(BpmnError, match="over the limit of 100 bytes"):
+    with pytest.raises(BpmnError, match="larger than the limit of 100 bytes"):
         parse_bpmn(bpmn_bytes("inspection.bpmn"), max_bytes=100)

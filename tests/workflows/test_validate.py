@@ -72,7 +72,7 @@ def test_oversize_file_is_refused(known_lanes, known_forms, make_bpmn):
     [line] = validate_bpmn(make_bpmn(), "big.bpmn", known_lanes, known_forms, max_bytes=1000)
 
     assert line.startswith("big.bpmn: -: file is ")
-    assert "over the limit of 1000 bytes" in line
+    assert "larger than the limit of 1000 bytes" in line
 
 
 def test_no_executable_process(validate, make_bpmn):

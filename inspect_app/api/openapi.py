@@ -1,0 +1,334 @@
+"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+
+Keep it in step with views.py and schemas.py: tests check every route against `paths` (both ways) and every answer
+the tests get against its documented schema."""
+
+from copy import deepcopy
+
+from inspect_app.api.schemas import MAX_PER_PAGE
+from inspect_app.tasks.forms import FIELD_TYPES
+
+PREFIX = "/api/v1"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return _json(_ref("Error"), description)
+
+
+DATE_TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC, with offset"}
+STRING = {"type": "string"}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "The HTTP status name, e.g. Conflict"},
+            "message": {"type": "string", "description": "What went wrong, in the user's language"},
+            "errors": {
+                "type": "object",
+                "description": "Messages for each field (or query parameter) that was refused",
+                "additionalProperties": {"type": "array", "items": STRING},
+            },
+        },
+    },
+    "Choice": {
+        "type": "object",
+        "required": ["value", "label"],
+        "properties": {"value": STRING, "label": STRING},
+    },
+    "Field": {
+        "type": "object",
+        "required": ["name", "type", "label", "required"],
+        "properties": {
+            "name": STRING,
+            "type": {"type": "string", "enum": sorted(set(FIELD_TYPES.values()))},
+            "label": STRING,
+            "required": {
+                "type": "boolean",
+                "description": "Always required (some fields are required only "
+                "for some answers to other fields: the 422 answer names them)",
+            },
+            "choices": {"type": "array", "items": _ref("Choice"), "description": "Only for type choice"},
+        },
+    },
+    "Task": {
+        "type": "object",
+        "required": [
+            "id",
+            "case_reference",
+            "case_title",
+            "bpmn_id",
+            "title",
+            "lane",
+            "due_at",
+            "claimed_by",
+            "can_complete",
+            "form",
+            "fields",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "case_reference": {"type": "string", "examples": ["KT-2026-0001"]},
+            "case_title": STRING,
+            "bpmn_id": {"type": "string", "description": "The BPMN user task's id"},
+            "title": STRING,
+            "lane": _nullable({"type": "string", "description": "The BPMN lane that names who may do the task"}),
+            "due_at": _nullable(DATE_TIME),
+            "claimed_by": _nullable({"type": "string", "description": "Username of whoever has taken the task"}),
+            "can_complete": {"type": "boolean", "description": "Whether the caller may complete it now"},
+            "form": _nullable(STRING),
+            "fields": {"type": "array", "items": _ref("Field")},
+        },
+    },
+    "TaskPage": {
+        "type": "object",
+        "required": ["tasks", "page", "per_page", "total", "pages"],
+        "properties": {
+            "tasks": {"type": "array", "items": _ref("Task")},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "total": {"type": "integer", "minimum": 0},
+            "pages": {"type": "integer", "minimum": 0},
+        },
+    },
+    "CaseSummary": {
+        "type": "object",
+        "required": ["reference", "status", "workflow_status"],
+        "properties": {
+            "reference": STRING,
+            "status": {"type": "string", "enum": ["open", "closed", "cancelled"]},
+            "workflow_status": _nullable(STRING),
+        },
+    },
+    "Answers": {
+        "type": "object",
+        "description": "The form's fields by name (see Task.fields); a list gives a field several values",
+        "additionalProperties": {
+            "anyOf": [
+                {"type": ["string", "number", "boolean", "null"]},
+                {"type": "array", "items": {"type": ["string", "number", "boolean", "null"]}},
+            ]
+        },
+    },
+    "CompleteResult": {
+        "type": "object",
+        "required": ["task", "case", "next_tasks"],
+        "properties": {
+            "task": {
+                "type": "object",
+                "required": ["id", "state", "completed_at", "completed_by"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "state": {"type": "string", "enum": ["completed"]},
+                    "completed_at": DATE_TIME,
+                    "completed_by": STRING,
+                },
+            },
+            "case": _ref("CaseSummary"),
+            "next_tasks": {"type": "array", "items": _ref("Task"), "description": "The case's open tasks now"},
+        },
+    },
+    "ClaimResult": {"type": "object", "required": ["task"], "properties": {"task": _ref("Task")}},
+    "TeamMember": {
+        "type": "object",
+        "required": ["username", "full_name", "role"],
+        "properties": {"username": STRING, "full_name": STRING, "role": {"type": "string", "enum": ["lead", "member"]}},
+    },
+    "Case": {
+        "allOf": [
+            _ref("CaseSummary"),
+            {
+                "type": "object",
+                "required": [
+                    "title",
+                    "case_type",
+                    "subject_unit",
+                    "created_at",
+                    "closed_at",
+                    "process",
+                    "tasks",
+                    "team",
+                ],
+                "properties": {
+                    "title": STRING,
+                    "case_type": STRING,
+                    "subject_unit": {
+                        "type": "object",
+                        "required": ["code", "name"],
+                        "properties": {"code": STRING, "name": STRING},
+                    },
+                    "created_at": DATE_TIME,
+                    "closed_at": _nullable(DATE_TIME),
+                    "process": {
+                        "type": ["object", "null"],
+                        "required": ["process_id", "version", "name"],
+                        "properties": {"process_id": STRING, "version": {"type": "integer"}, "name": STRING},
+                    },
+                    "tasks": {"type": "array", "items": _ref("Task"), "description": "Open tasks"},
+                    "team": {"type": "array", "items": _ref("TeamMember")},
+                },
+            },
+        ]
+    },
+    "Event": {
+        "type": "object",
+        "description": "hash = SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of every field but hash",
+        "required": ["case_id", "seq", "at", "actor_id", "action", "details", "captured_at", "prev_hash", "hash"],
+        "properties": {
+            "case_id": {"type": "integer"},
+            "seq": {"type": "integer", "minimum": 1},
+            "at": DATE_TIME,
+            "actor_id": {"type": ["integer", "null"]},
+            "action": STRING,
+            "details": {"type": "object"},
+            "captured_at": _nullable(DATE_TIME),
+            "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The previous event's hash"},
+            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        },
+    },
+    "History": {
+        "type": "object",
+        "required": ["case", "chain_head", "event_count", "events"],
+        "properties": {
+            "case": STRING,
+            "chain_head": {"type": ["string", "null"], "description": "The last event's hash"},
+            "event_count": {"type": "integer", "minimum": 0},
+            "events": {"type": "array", "items": _ref("Event")},
+        },
+    },
+}
+
+UNAUTHORIZED = _error("No signed-in session and no valid token (unknown, revoked, or its user is inactive)")
+NOT_FOUND = _error("No such thing, or the caller may not see it")
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
+NOT_JSON = {
+    "400": _error("The body is not valid JSON, or not a JSON object"),
+    "415": _error("The body is not JSON (Content-Type must be application/json)"),
+}
+
+PATHS = {
+    "/openapi.json": {
+        "get": {
+            "operationId": "getOpenApi",
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": _json({"type": "object"}, "The OpenAPI document")},
+        }
+    },
+    "/tasks": {
+        "get": {
+            "operationId": "listTasks",
+            "summary": "My open tasks (those my lanes name me for, not taken by someone else), soonest due first",
+            "parameters": [
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                {
+                    "name": "per_page",
+                    "in": "query",
+                    "description": f"Capped at {MAX_PER_PAGE}",
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+            ],
+            "responses": {
+                "200": _json(_ref("TaskPage"), "One page of tasks, with the total"),
+                "400": _error("page or per_page is not a whole number of 1 or more"),
+                "401": UNAUTHORIZED,
+            },
+        }
+    },
+    "/tasks/{task_id}/complete": {
+        "post": {
+            "operationId": "completeTask",
+            "summary": "Complete a task with its form's answers",
+            "parameters": [TASK_ID],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Answers")}}},
+            "responses": {
+                "200": _json(_ref("CompleteResult"), "Done; the case's open tasks now"),
+                **NOT_JSON,
+                "401": UNAUTHORIZED,
+                "403": _error("The caller sees the case, but the task's lane does not name them"),
+                "404": NOT_FOUND,
+                "409": _error("Someone else completed the task first (the message names who and when)"),
+                "422": _error("Some answers were refused; errors names each field. Nothing was changed"),
+            },
+        }
+    },
+    "/tasks/{task_id}/claim": {
+        "post": {
+            "operationId": "claimTask",
+            "summary": "Take an open task, so that other candidates leave it alone",
+            "parameters": [TASK_ID],
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {"type": "object", "maxProperties": 0}}},
+            },
+            "responses": {
+                "200": _json(_ref("ClaimResult"), "The task, now the caller's"),
+                **NOT_JSON,
+                "401": UNAUTHORIZED,
+                "403": _error("The task's lane does not name the caller"),
+                "404": NOT_FOUND,
+                "409": _error("Someone else has taken or completed the task"),
+                "422": _error("The body has fields; claiming takes none"),
+            },
+        }
+    },
+    "/cases/{reference}": {
+        "get": {
+            "operationId": "getCase",
+            "summary": "A case: status, process, open tasks and team",
+            "parameters": [REFERENCE],
+            "responses": {"200": _json(_ref("Case"), "The case"), "401": UNAUTHORIZED, "404": NOT_FOUND},
+        }
+    },
+    "/cases/{reference}/history": {
+        "get": {
+            "operationId": "getCaseHistory",
+            "summary": "A case's tamper-evident history: its events in chain order, each with its hash",
+            "parameters": [REFERENCE],
+            "responses": {"200": _json(_ref("History"), "The events"), "401": UNAUTHORIZED, "404": NOT_FOUND},
+        }
+    },
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Inspect API",
+        "version": "1",
+        "description": (
+            "For the tablet client and for integrations. Authenticate with `Authorization: Bearer insp_...` "
+            "(a token from the profile page or `flask --app wsgi inspect create-token USER`), or a signed-in "
+            "browser session. POST bodies must be JSON. Errors are JSON objects with `error` and `message` "
+            "(and `errors` by field). Times are ISO 8601 in UTC."
+        ),
+    },
+    "servers": [{"url": "/"}],
+    "security": [{"bearerToken": []}, {"session": []}],
+    "paths": {PREFIX + path: item for path, item in PATHS.items()},
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "bearerToken": {"type": "http", "scheme": "bearer", "description": "An API token, insp_..."},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "A signed-in browser"},
+        },
+    },
+}
+
+
+def openapi_document() -> dict:
+    """The OpenAPI document (a copy: callers may change it)."""
+    return deepcopy(DOCUMENT)

@@ -1,0 +1,87 @@
+"""Checking and storing file bytes: the type comes from the content, never from the name or the browser."""
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from inspect_app.exceptions import InvalidInput
+
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+PDF_TYPE = "application/pdf"
+# Larger images are refused as likely decompression bombs (a phone photo is about 12-50 megapixels).
+MAX_IMAGE_PIXELS = 80_000_000
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    sha256: str
+    content_type: str
+    size: int
+
+
+def check_content(data: bytes, field: str = "file") -> CheckedFile:
+    """The file's hash and real type; InvalidInput naming `field` if it is empty, too big or not JPEG, PNG or PDF."""
+    limit = current_app.config["MAX_FILE_BYTES"]
+    if not data:
+        raise InvalidInput(_("The file is empty."), {field: [_("The file is empty.")]})
+    if len(data) > limit:
+        message = _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024))
+        raise InvalidInput(message, {field: [message]})
+    content_type = _sniff(data)
+    if content_type is None:
+        message = _("Only JPEG or PNG photos and PDF documents are accepted.")
+        raise InvalidInput(message, {field: [message]})
+    return CheckedFile(hashlib.sha256(data).hexdigest(), content_type, len(data))
+
+
+def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"%PDF-"):
+        # A real PDF ends with an end-of-file marker (allowing trailing whitespace or a few bytes of junk).
+        return PDF_TYPE if b"%%EOF" in data[-1024:] else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in IMAGE_TYPES or image.width * image.height > MAX_IMAGE_PIXELS:
+                    return None
+                image.verify()
+            # verify() misses truncated pixel data; decoding the image catches it.
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                return IMAGE_TYPES[image.format]
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        return None
+
+
+def stored_path(sha256: str) -> Path:
+    """Where the bytes with this hash live: UPLOAD_DIR/ab/cd/<hash>."""
+    return Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256[2:4] / sha256
+
+
+def write_once(data: bytes, sha256: str) -> Path:
+    """Store the bytes under their hash (atomically; the same content is stored once)."""
+    path = stored_path(sha256)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(handle.name, path)
+    return path

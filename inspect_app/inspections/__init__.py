@@ -1,0 +1,7 @@
+"""Public-service inspections: the decision, the on-site screen, findings, remediation and printable documents."""
+
+from flask import Blueprint
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections")
+
+from inspect_app.inspections import forms, views  # noqa: E402,F401  (forms registers the task forms)

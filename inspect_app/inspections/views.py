@@ -1,0 +1,374 @@
+"""Inspection pages: the decision that opens a case, the on-site screen, findings and remediation reports."""
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from inspect_app.evidence.services import add_evidence
+from inspect_app.exceptions import Forbidden, ServiceError
+from inspect_app.extensions import db
+from inspect_app.inspections import bp, services
+from inspect_app.inspections.forms import (
+    DropFindingForm,
+    FindingConsolidationForm,
+    FindingForm,
+    InspectionDecisionForm,
+    MergeFindingForm,
+    RemediationReportForm,
+)
+from inspect_app.models import (
+    Answer,
+    Case,
+    ChecklistAnswer,
+    ChecklistItem,
+    ChecklistTemplate,
+    ContentArea,
+    Finding,
+    FindingState,
+    OrgUnit,
+    Role,
+    Severity,
+    User,
+)
+from inspect_app.permissions import get_case_or_404, roles_required
+
+
+def get_inspection_case_or_404(case_id: int) -> Case:
+    """A visible case that is an inspection, or 404."""
+    case = get_case_or_404(case_id)
+    if case.inspection is None:
+        abort(404)
+    return case
+
+
+def get_finding_or_404(finding_id: int) -> Finding:
+    """A finding of a visible case, or 404."""
+    finding = db.session.get(Finding, finding_id)
+    if finding is None:
+        abort(404)
+    get_case_or_404(finding.case_id)
+    return finding
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def refuse(refusal: ServiceError):
+    """Roll back and answer a refused change: 403 aborts; otherwise JSON or a flash message."""
+    db.session.rollback()
+    if isinstance(refusal, Forbidden):
+        abort(403)
+    if wants_json():
+        return jsonify(message=refusal.message, errors=getattr(refusal, "errors", {})), refusal.status_code
+    flash(refusal.message, "error")
+    return None
+
+
+def device_time(name: str = "captured_at") -> datetime | None:
+    """A capture time the device sent (ISO 8601); a missing or unreadable one is simply not recorded."""
+    try:
+        value = datetime.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _float(name: str) -> float | None:
+    try:
+        return float(request.form[name])
+    except (KeyError, ValueError):
+        return None
+
+
+# --- the decision --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.DIRECTOR)
+def new():
+    form = InspectionDecisionForm()
+    form.fill_choices()
+    follow_up_of = _follow_up_source()
+    if request.method == "GET" and follow_up_of is not None:
+        original = follow_up_of.inspection
+        form.title.data = _("Follow-up: %(title)s", title=follow_up_of.title)
+        form.unit.data, form.scope.data = follow_up_of.subject_unit_id, original.scope
+        form.template.data = original.checklist_template_id
+        form.lead.data = follow_up_of.lead.id if follow_up_of.lead else None
+    if form.validate_on_submit():
+        users = {
+            u.id: u for u in db.session.scalars(select(User).where(User.id.in_([form.lead.data, *form.members.data])))
+        }
+        case = services.open_inspection(
+            actor=current_user,
+            unit=db.session.get(OrgUnit, form.unit.data),
+            title=form.title.data,
+            decision_number=form.decision_number.data,
+            decision_date=form.decision_date.data,
+            scope=[ContentArea(area) for area in form.scope.data],
+            planned_start=form.planned_start.data,
+            planned_end=form.planned_end.data,
+            is_announced=form.is_announced.data,
+            template=db.session.get(ChecklistTemplate, form.template.data),
+            lead=users[form.lead.data],
+            members=[users[i] for i in form.members.data if i in users],
+            follow_up_of=follow_up_of,
+            item_ids=services.failed_item_ids(follow_up_of) if follow_up_of else None,
+        )
+        db.session.commit()
+        flash(_("Inspection %(ref)s is open; the team lead has the first task.", ref=case.reference), "success")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    status = 400 if form.errors else 200
+    return render_template("inspections/new.html", form=form, follow_up_of=follow_up_of), status
+
+
+def _follow_up_source() -> Case | None:
+    case_id = request.args.get("follow_up_of", type=int)
+    if case_id is None:
+        return None
+    case = get_inspection_case_or_404(case_id)
+    if not case.is_closed:
+        abort(404)
+    return case
+
+
+# --- on site -------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:case_id>/onsite")
+@roles_required(Role.INSPECTOR, Role.LEAD)
+def onsite(case_id: int):
+    case = get_inspection_case_or_404(case_id)
+    if not case.inspection.can_record_on_site(current_user):
+        abort(403)
+    answers = {
+        a.item_id: a
+        for a in db.session.scalars(
+            select(ChecklistAnswer).where(
+                ChecklistAnswer.case_id == case.id, ChecklistAnswer.inspector_id == current_user.id
+            )
+        )
+    }
+    findings = [f for f in case.findings if f.raised_by_id == current_user.id]
+    finding_form = FindingForm()
+    _fill_item_choices(finding_form, case)
+    return render_template(
+        "inspections/onsite.html",
+        case=case,
+        answers=answers,
+        findings=findings,
+        finding_form=finding_form,
+        Answer=Answer,
+    )
+
+
+@bp.route("/<int:case_id>/answers/<int:item_id>", methods=["POST"])
+@roles_required(Role.INSPECTOR, Role.LEAD)
+def answer(case_id: int, item_id: int):
+    case = get_inspection_case_or_404(case_id)
+    item = db.session.get(ChecklistItem, item_id) or abort(404)
+    try:
+        value = Answer(request.form.get("answer", ""))
+    except ValueError:
+        message = _("Choose compliant, not compliant or not applicable.")
+        return (jsonify(message=message, errors={"answer": [message]}), 422) if wants_json() else abort(422)
+    try:
+        row = services.save_answer(
+            case,
+            item,
+            actor=current_user,
+            answer=value,
+            note=request.form.get("note", "")[:4000],
+            captured_at=device_time(),
+        )
+        db.session.commit()
+    except ServiceError as refusal:
+        return refuse(refusal) or redirect(url_for("inspections.onsite", case_id=case_id))
+    if wants_json():
+        return jsonify(item=item.id, answer=row.answer.value, note=row.note, saved_at=row.answered_at.isoformat())
+    return redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item.id}"))
+
+
+@bp.route("/<int:case_id>/findings", methods=["GET", "POST"])
+@login_required
+def findings(case_id: int):
+    case = get_inspection_case_or_404(case_id)
+    form = FindingForm()
+    _fill_item_choices(form, case)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            if wants_json():
+                return jsonify(message=_("Some answers need attention."), errors=form.errors), 422
+            flash(_("Some answers need attention."), "error")
+            return render_template("inspections/findings.html", case=case, form=form), 422
+        item = db.session.get(ChecklistItem, form.item.data) if form.item.data else None
+        try:
+            finding, created = services.raise_finding(
+                case,
+                actor=current_user,
+                title=form.title.data,
+                description=form.description.data or "",
+                severity=Severity(form.severity.data),
+                area=ContentArea(form.area.data),
+                remediation_required=form.remediation_required.data or "",
+                item=item,
+                client_id=request.form.get("client_id") or None,
+                captured_at=device_time(),
+            )
+            for upload in request.files.getlist("photos"):
+                if upload and upload.filename:
+                    add_evidence(
+                        case,
+                        upload.read(),
+                        upload.filename,
+                        actor=current_user,
+                        finding=finding,
+                        captured_at=device_time(),
+                        latitude=_float("latitude"),
+                        longitude=_float("longitude"),
+                        field="photos",
+                    )
+            db.session.commit()
+        except ServiceError as refusal:
+            return refuse(refusal) or (render_template("inspections/findings.html", case=case, form=form), 422)
+        if wants_json():
+            return jsonify(id=finding.id, created=created), 201 if created else 200
+        flash(_("Finding recorded: %(title)s.", title=finding.title), "success")
+        return redirect(request.form.get("next") or url_for("inspections.findings", case_id=case_id))
+    return render_template("inspections/findings.html", case=case, form=form)
+
+
+def _fill_item_choices(form: FindingForm, case: Case) -> None:
+    form.item.choices = [SelectChoice("", _("None: a finding of its own"))] + [
+        SelectChoice(item.id, f"{item.code} {item.text}") for item in case.inspection.checklist_items
+    ]
+
+
+# --- one finding ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/findings/<int:finding_id>", methods=["GET", "POST"])
+@login_required
+def finding(finding_id: int):
+    finding = get_finding_or_404(finding_id)
+    case = finding.case
+    form = FindingConsolidationForm(obj=finding) if finding.can_consolidate(current_user) else FindingForm(obj=finding)
+    _fill_item_choices(form, case)
+    if request.method == "GET":
+        form.item.data = finding.checklist_item_id
+    if request.method == "POST":
+        if not finding.can_edit(current_user):
+            abort(403)
+        if form.validate_on_submit():
+            changes = {name: form[name].data for name in services.FINDING_FIELDS if name in form}
+            changes["severity"], changes["area"] = Severity(changes["severity"]), ContentArea(changes["area"])
+            changes["description"] = changes["description"] or ""
+            changes["remediation_required"] = changes["remediation_required"] or ""
+            try:
+                services.edit_finding(finding, actor=current_user, **changes)
+                db.session.commit()
+            except ServiceError as refusal:
+                refuse(refusal)
+            else:
+                flash(_("Finding saved."), "success")
+                return redirect(url_for("inspections.finding", finding_id=finding.id))
+    merge_form = MergeFindingForm()
+    merge_form.into.choices = [
+        SelectChoice(f.id, f.title)
+        for f in case.findings
+        if f.id != finding.id and f.state not in (FindingState.DROPPED, FindingState.MERGED)
+    ]
+    return render_template(
+        "inspections/finding.html",
+        finding=finding,
+        form=form,
+        drop_form=DropFindingForm(),
+        merge_form=merge_form,
+        report_form=RemediationReportForm(),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/findings/<int:finding_id>/<any(keep, drop, merge):action>", methods=["POST"])
+@login_required
+def consolidate(finding_id: int, action: str):
+    finding = get_finding_or_404(finding_id)
+    if not finding.can_consolidate(current_user):
+        abort(403)
+    try:
+        if action == "keep":
+            services.keep_finding(finding, actor=current_user)
+        elif action == "drop":
+            form = DropFindingForm()
+            if not form.validate_on_submit():
+                flash(_("Say why the finding is dropped."), "error")
+                return redirect(url_for("inspections.finding", finding_id=finding.id)), 303
+            services.drop_finding(finding, actor=current_user, reason=form.reason.data)
+        else:
+            into = db.session.get(Finding, request.form.get("into", type=int) or 0)
+            if into is None:
+                abort(404)
+            services.merge_finding(finding, into, actor=current_user)
+        db.session.commit()
+    except ServiceError as refusal:
+        refuse(refusal)
+    return redirect(url_for("inspections.findings", case_id=finding.case_id))
+
+
+@bp.route("/findings/<int:finding_id>/files", methods=["POST"])
+@login_required
+def add_file(finding_id: int):
+    finding = get_finding_or_404(finding_id)
+    if not (finding.can_edit(current_user) or finding.can_report(current_user)):
+        abort(403)
+    upload = request.files.get("file")
+    report = finding.latest_report if finding.can_report(current_user) and finding.latest_report else None
+    try:
+        evidence, created = add_evidence(
+            finding.case,
+            upload.read() if upload else b"",
+            upload.filename if upload else "",
+            actor=current_user,
+            finding=None if report else finding,
+            report=report,
+            client_id=request.form.get("client_id") or None,
+            captured_at=device_time(),
+            latitude=_float("latitude"),
+            longitude=_float("longitude"),
+        )
+        db.session.commit()
+    except ServiceError as refusal:
+        return refuse(refusal) or redirect(url_for("inspections.finding", finding_id=finding.id))
+    if wants_json():
+        return jsonify(id=evidence.id, sha256=evidence.sha256, created=created), 201 if created else 200
+    flash(_("File added."), "success")
+    return redirect(url_for("inspections.finding", finding_id=finding.id))
+
+
+@bp.route("/findings/<int:finding_id>/report", methods=["POST"])
+@login_required
+def report(finding_id: int):
+    finding = get_finding_or_404(finding_id)
+    if not finding.can_report(current_user):
+        abort(403)
+    form = RemediationReportForm()
+    if not form.validate_on_submit():
+        flash(_("Describe what was done."), "error")
+        return redirect(url_for("inspections.finding", finding_id=finding.id)), 303
+    try:
+        new_report = services.submit_report(finding, actor=current_user, text=form.text.data)
+        for upload in request.files.getlist("files"):
+            if upload and upload.filename:
+                add_evidence(
+                    finding.case, upload.read(), upload.filename, actor=current_user, report=new_report, field="files"
+                )
+        db.session.commit()
+    except ServiceError as refusal:
+        refuse(refusal)
+    else:
+        flash(_("Your report is saved; the team lead will verify it."), "success")
+    return redirect(url_for("inspections.finding", finding_id=finding.id))

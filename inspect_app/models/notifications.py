@@ -1,0 +1,31 @@
+"""In-app notifications, also sent by e-mail."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.extensions import db
+from inspect_app.models.cases import Case
+from inspect_app.models.users import User
+from inspect_app.sqltypes import utc_now
+
+
+class Notification(db.Model):
+    """A message for one user in the app (and by e-mail): a task assigned, a deadline near or passed, a rejection."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Keeps a notice from being sent twice (e.g. "due in 3 days" for one finding and deadline).
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+    case: Mapped[Case | None] = relationship()
