@@ -156,7 +156,7 @@ def case_diagram(case: Case) -> dict:
         "diagram": layout,
         "completed": set(path.elements),
         "interrupted": set(path.interrupted),
-        "current": {task.bpmn_id for task in case.human_tasks if task.state == TaskState.READY},
+        "current": {task.bpmn_id for task in case.open_tasks},
         "taken_flows": {taken[pair] for pair in path.flows if pair in taken},
     }
 
@@ -176,7 +176,7 @@ def _save(case: Case, engine: Engine, workflow, fired_task_ids: set[str] = froze
 
 
 def _project_tasks(case: Case, ready, step: Step) -> None:
-    open_rows = {task.task_id: task for task in case.human_tasks if task.state == TaskState.READY}
+    open_rows = {task.task_id: task for task in case.open_tasks}
     ready_ids = {task.task_id for task in ready}
     for task_id, row in open_rows.items():
         if task_id not in ready_ids:
@@ -190,6 +190,7 @@ def _project_tasks(case: Case, ready, step: Step) -> None:
         # A task "for" one person (assignee="item" on a multi-instance task over user ids) starts claimed by them.
         for_user = task.item if task.properties.get("assignee") == "item" and isinstance(task.item, int) else None
         row = HumanTask(
+            case_id=case.id,
             task_id=task.task_id,
             bpmn_id=task.bpmn_id,
             title=task.title or task.bpmn_id,
@@ -201,15 +202,14 @@ def _project_tasks(case: Case, ready, step: Step) -> None:
             claimed_by_id=for_user,
             candidates=lane_candidates(task.lane, case),
         )
-        case.human_tasks.append(row)
+        db.session.add(row)
         step.opened.append(row)
 
 
 def refresh_candidates(case: Case) -> None:
     """Re-resolve who may do each ready task, after the case's team changed."""
-    for task in case.human_tasks:
-        if task.state == TaskState.READY:
-            task.candidates = lane_candidates(task.lane, case)
+    for task in case.open_tasks:
+        task.candidates = lane_candidates(task.lane, case)
 
 
 def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from inspect_app.exceptions import InvalidInput, ServiceError
 from inspect_app.history import case_events, event_payload
-from inspect_app.models import Case, HumanTask, TaskState, User
+from inspect_app.models import Case, HumanTask, User
 from inspect_app.tasks.forms import FORMS, build_form, json_to_formdata
 
 MAX_PER_PAGE = 100
@@ -109,7 +109,7 @@ def task_json(task: HumanTask, user: User) -> dict:
 
 def open_tasks(case: Case) -> list[HumanTask]:
     """The case's open tasks, in the order they were opened."""
-    return [task for task in case.human_tasks if task.state == TaskState.READY]
+    return case.open_tasks
 
 
 def case_summary(case: Case) -> dict:

@@ -70,9 +70,8 @@ def close_case(case: Case, *, actor: User | None, reason: str, at: datetime | No
     old = case.status
     case.status = CaseStatus.CLOSED
     case.closed_at = at or utc_now()
-    for task in case.human_tasks:
-        if task.state == TaskState.READY:
-            task.state = TaskState.CANCELLED
+    for task in case.open_tasks:
+        task.state = TaskState.CANCELLED
     for timer in db.session.scalars(
         select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.state == TimerState.WAITING)
     ):

@@ -13,7 +13,7 @@ from inspect_app.cases import bp
 from inspect_app.cases.forms import CaseFilterForm
 from inspect_app.extensions import db
 from inspect_app.history import case_events, event_payload
-from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit, TaskState
+from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit
 from inspect_app.permissions import get_case_or_404
 
 
@@ -48,7 +48,7 @@ def index():
 @login_required
 def detail(case_id: int):
     case = get_case_or_404(case_id)
-    open_tasks = [task for task in case.human_tasks if task.state == TaskState.READY]
+    open_tasks = case.open_tasks
     diagram = workflow_bridge.case_diagram(case) if case.definition is not None else None
     return render_template(
         "cases/detail.html", case=case, events=case_events(case), open_tasks=open_tasks, diagram=diagram

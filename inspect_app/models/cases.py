@@ -6,9 +6,10 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, or_, s
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
-from inspect_app.models.enums import CaseStatus, CaseType, Role, TeamRole, WorkflowState, enum_column_type
+from inspect_app.models.enums import CaseStatus, CaseType, Role, TaskState, TeamRole, WorkflowState, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.users import User
+from inspect_app.models.workflow import HumanTask
 from inspect_app.sqltypes import utc_now
 
 # Roles that see every case; the auditor among them only reads.
@@ -43,7 +44,7 @@ class Case(db.Model):
 
     subject_unit: Mapped[OrgUnit] = relationship()
     definition: Mapped["ProcessDefinition | None"] = relationship()  # noqa: F821
-    human_tasks: Mapped[list["HumanTask"]] = relationship(back_populates="case", order_by="HumanTask.id")  # noqa: F821
+    human_tasks: Mapped[list[HumanTask]] = relationship(back_populates="case", order_by="HumanTask.id")
     created_by: Mapped[User | None] = relationship()
     team: Mapped[list["CaseTeamMember"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseTeamMember.role, CaseTeamMember.id"
@@ -55,6 +56,12 @@ class Case(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status != CaseStatus.OPEN
+
+    @property
+    def open_tasks(self) -> list[HumanTask]:
+        """The case's ready tasks, queried (a long-running case has many finished ones)."""
+        query = select(HumanTask).where(HumanTask.case_id == self.id, HumanTask.state == TaskState.READY)
+        return list(db.session.scalars(query.order_by(HumanTask.id)))
 
     @property
     def lead(self) -> User | None:

@@ -13,7 +13,6 @@ from inspect_app.models.enums import (
     ContentArea,
     FindingState,
     Severity,
-    TaskState,
     Verdict,
     enum_column_type,
 )
@@ -36,8 +35,7 @@ class InspectionStep(enum.StrEnum):
 def has_open_step(case: Case, step: InspectionStep, user: User | None = None) -> bool:
     """Whether the case has a ready task of this step (that `user` may do, when given)."""
     return not case.is_closed and any(
-        task.state == TaskState.READY and task.bpmn_id == step and (user is None or task.can_complete(user))
-        for task in case.human_tasks
+        task.bpmn_id == step and (user is None or task.can_complete(user)) for task in case.open_tasks
     )
 
 
