@@ -1,9 +1,9 @@
 """Template filters and globals: times in the user's zone, labels for enums."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from inspect_app.labels import LANE_LABELS, label
 from inspect_app.main.forms import LANGUAGE_CHOICES, LanguageForm
@@ -15,9 +15,15 @@ def local_time(value: datetime | None, fmt: str = "short") -> str:
     return "" if value is None else format_datetime(value, fmt)
 
 
+def calendar_date(value: date | None, fmt: str = "medium") -> str:
+    """A calendar date (a deadline, a decision date) in the user's language."""
+    return "" if value is None else format_date(value, fmt)
+
+
 def register(app: Flask) -> None:
     """Add the filters and globals every template may use."""
     app.add_template_filter(local_time)
+    app.add_template_filter(calendar_date, "format_date")
     app.add_template_filter(label)
     app.add_template_filter(lambda value: label(value, LANE_LABELS), "lane_label")
 

@@ -9,7 +9,9 @@ ERROR_FLASH = re.compile(r'class="flash flash-error"[^>]*>([^<]+)<')
 
 def csrf_token(client, path: str = "/login") -> str:
     """The CSRF token of the form at `path`, as a browser would read it."""
-    match = CSRF_FIELD.search(client.get(path).get_data(as_text=True))
+    page = client.get(path)
+    assert page.status_code == 200, f"{path} answered {page.status_code}"
+    match = CSRF_FIELD.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 

@@ -3,7 +3,22 @@
 from sqlalchemy import func, select
 
 from inspect_app.extensions import db
-from inspect_app.models import Case, CaseEvent, CaseStatus, CaseTeamMember, OrgUnit, Role, TeamRole, User
+from inspect_app.localtime import today
+from inspect_app.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CaseTeamMember,
+    Finding,
+    FindingState,
+    HumanTask,
+    Inspection,
+    Lane,
+    OrgUnit,
+    Role,
+    TeamRole,
+    User,
+)
 from inspect_app.tasks.queries import inbox_query
 
 DASHBOARD_ROWS = 8
@@ -26,7 +41,14 @@ def dashboard_sections(user: User) -> list[dict]:
         }
         sections.append({"key": "admin", "counts": counts})
     if user.has_role(Role.DIRECTOR):
-        sections.append({"key": "director", "cases": _open_cases()})
+        approvals = inbox_query(user).where(HumanTask.lane.in_([Lane.DIRECTOR, Lane.COUNCIL]))
+        sections.append(
+            {
+                "key": "director",
+                "approvals": list(db.session.scalars(approvals.limit(DASHBOARD_ROWS))),
+                "cases": _open_cases(),
+            }
+        )
     if user.has_role(Role.LEAD):
         led = select(CaseTeamMember.case_id).where(
             CaseTeamMember.user_id == user.id, CaseTeamMember.role == TeamRole.LEAD
@@ -34,10 +56,40 @@ def dashboard_sections(user: User) -> list[dict]:
         sections.append({"key": "lead", "cases": _open_cases(Case.id.in_(led))})
     if user.has_role(Role.INSPECTOR):
         member = select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id)
-        sections.append({"key": "inspector", "cases": _open_cases(Case.id.in_(member))})
-    if user.has_role(Role.UNIT_OFFICER) and user.unit_id is not None:
+        day = today()
+        on_site_today = (
+            select(Case)
+            .join(Inspection, Inspection.case_id == Case.id)
+            .where(
+                Case.id.in_(member),
+                Case.status == CaseStatus.OPEN,
+                Inspection.planned_start <= day,
+                Inspection.planned_end >= day,
+            )
+            .order_by(Inspection.planned_start, Case.id)
+        )
         sections.append(
-            {"key": "unit_officer", "cases": _open_cases(Case.subject_unit_id.in_(OrgUnit.subtree_ids(user.unit_id)))}
+            {
+                "key": "inspector",
+                "today": list(db.session.scalars(on_site_today.limit(DASHBOARD_ROWS))),
+                "cases": _open_cases(Case.id.in_(member)),
+            }
+        )
+    if user.has_role(Role.UNIT_OFFICER) and user.unit_id is not None:
+        about_my_unit = Case.subject_unit_id.in_(OrgUnit.subtree_ids(user.unit_id))
+        requests = (
+            select(Finding)
+            .join(Finding.case)
+            .where(about_my_unit, Finding.state == FindingState.OPEN)
+            .order_by(Finding.deadline, Finding.id)
+        )
+        sections.append(
+            {
+                "key": "unit_officer",
+                "remediation": list(db.session.scalars(requests.limit(DASHBOARD_ROWS))),
+                "today": today(),
+                "cases": _open_cases(about_my_unit),
+            }
         )
     if user.has_role(Role.AUDITOR):
         events = db.session.scalars(select(CaseEvent).order_by(CaseEvent.id.desc()).limit(DASHBOARD_ROWS))
