@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from inspect_app.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
@@ -40,16 +40,32 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from inspect_app import api, auth, cases, cli, errors, evidence, inspections, main, processes, tasks, templating
+    from inspect_app import (
+        api,
+        auth,
+        cases,
+        cli,
+        errors,
+        evidence,
+        inspections,
+        main,
+        notifications,
+        processes,
+        tasks,
+        templating,
+    )
+    from inspect_app.checklists import bp as checklists_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(processes.bp)
+    app.register_blueprint(checklists_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(inspections.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(notifications.bp)
     errors.register(app)
     templating.register(app)
     cli.register(app)
@@ -70,6 +86,8 @@ def select_locale() -> str:
     from flask import current_app
 
     supported = current_app.config["SUPPORTED_LOCALES"]
+    if not has_request_context():  # the CLI and workers speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in supported:
         return current_user.language
     if session.get("language") in supported:
@@ -79,6 +97,6 @@ def select_locale() -> str:
 
 def select_timezone() -> str | None:
     """The signed-in user's time zone, else the default (Asia/Ho_Chi_Minh)."""
-    if current_user and current_user.is_authenticated and current_user.timezone:
+    if has_request_context() and current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return None

@@ -12,9 +12,13 @@ from sqlalchemy import func, select
 
 from inspect_app import clock, workflow_bridge
 from inspect_app.auth.services import normalise_username
+from inspect_app.demo import DEMO_PASSWORD, load_demo
+from inspect_app.demo_cases import load_demo_cases
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import ApiToken, Case, OrgUnit, Role, User
+from inspect_app.notifications import mail as notification_mail
+from inspect_app.notifications import services as notification_services
 from inspect_app.processes.services import deploy_bpmn as deploy_service
 from inspect_app.tasks import services as task_services
 
@@ -56,10 +60,9 @@ def create_user(username: str, full_name: str, roles: tuple[str, ...], unit_code
 
 @inspect_cli.command("demo")
 def demo() -> None:
-    """Load the Hai Duong demo organisation and users (safe to run again)."""
-    from inspect_app.demo import DEMO_PASSWORD, load_demo
-
+    """Load the Hai Duong demo organisation, users, processes and inspection cases (safe to run again)."""
     users = load_demo(progress=lambda message: click.echo(f"  loaded {message}"))
+    load_demo_cases(progress=lambda message: click.echo(f"  loaded {message}"))
     db.session.commit()
     click.echo(f"Demo data ready. Sign in with any of these users, password {DEMO_PASSWORD!r}:")
     for user in users:
@@ -124,16 +127,24 @@ def deploy_bpmn(directory: Path) -> None:
 
 @inspect_cli.command("run-timers")
 def run_timers() -> None:
-    """Fire every timer that is due now, once, then exit."""
+    """Fire every timer that is due now, send deadline reminders and pending e-mail, once, then exit."""
     fired = _fire_due_timers()
     click.echo(f"Fired {fired} timer(s).")
+    reminders, emails = _send_notifications()
+    click.echo(f"Wrote {reminders} reminder(s); sent {emails} e-mail(s).")
+
+
+@inspect_cli.command("send-mail")
+def send_mail() -> None:
+    """Send the notification e-mails not sent yet (to the log when INSPECT_SMTP_HOST is empty)."""
+    click.echo(f"Sent {notification_mail.send_pending_emails()} e-mail(s).")
 
 
 @inspect_cli.command("worker")
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between checks for due timers.")
 @click.option("--max-loops", type=int, default=None, help="Stop after this many checks (default: run until stopped).")
 def worker(interval: float, max_loops: int | None) -> None:
-    """Fire due timers in a loop; any number of workers may share one PostgreSQL database."""
+    """Fire due timers, remind of deadlines and send e-mail in a loop; workers may share one PostgreSQL database."""
     loops = 0
     click.echo(f"Worker started (every {interval:g}s). Ctrl+C to stop.")
     try:
@@ -141,11 +152,21 @@ def worker(interval: float, max_loops: int | None) -> None:
             fired = _fire_due_timers()
             if fired:
                 click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z fired {fired} timer(s)")
+            reminders, emails = _send_notifications()
+            if reminders or emails:
+                click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z wrote {reminders} reminder(s), sent {emails} e-mail(s)")
             loops += 1
             if max_loops is None or loops < max_loops:
                 time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("Worker stopped.")
+
+
+def _send_notifications() -> tuple[int, int]:
+    """Write the "due in 3 days" reminders (committed), then e-mail every notification not sent yet."""
+    reminders = notification_services.send_due_reminders(clock.now())
+    db.session.commit()
+    return reminders, notification_mail.send_pending_emails()
 
 
 def _fire_due_timers() -> int:

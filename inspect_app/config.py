@@ -44,10 +44,28 @@ class Config:
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     # Length of the failed sign-in window and of the lock-out, in minutes.
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    # Place named on the date line of printed documents ("Hải Dương, ngày ... tháng ... năm ...").
+    DOCUMENT_PLACE = _env("DOCUMENT_PLACE", "Hải Dương")
     # Days a unit gets to remediate a finding when the conclusion sets no other deadline.
     REMEDIATION_DAYS = _env_int("REMEDIATION_DAYS", 30)
     # Rows per page in lists.
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
+    # SMTP server for notification e-mail; empty: each e-mail is written to the app log instead (development).
+    SMTP_HOST = _env("SMTP_HOST", "")
+    # Port of the SMTP server: 587 for STARTTLS, 465 for SSL, 25 for none.
+    SMTP_PORT = _env_int("SMTP_PORT", 587)
+    # How the SMTP connection is secured: starttls, ssl (TLS from the start) or none.
+    SMTP_SECURITY = _env("SMTP_SECURITY", "starttls")
+    # User name to sign in to the SMTP server; empty: no sign-in.
+    SMTP_USERNAME = _env("SMTP_USERNAME", "")
+    # Password to sign in to the SMTP server (a secret, like INSPECT_SECRET_KEY).
+    SMTP_PASSWORD = _env("SMTP_PASSWORD", "")
+    # Seconds to wait for the SMTP server; unsent e-mail is tried again on the next run.
+    SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 30)
+    # Sender of notification e-mails, "Name <address>".
+    MAIL_FROM = _env("MAIL_FROM", "Inspect <inspect@localhost>")
+    # The app's address as users reach it, for links in e-mails.
+    BASE_URL = _env("BASE_URL", "http://localhost:5000")
     # Send session cookies over HTTPS only; on by default in production.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", ENV == "production")
 
@@ -70,3 +88,5 @@ class TestConfig(Config):
     SECRET_KEY = "test-only"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Never mail real people from tests, whatever the environment says; tests that send set their own server.
+    SMTP_HOST = ""

@@ -5,7 +5,8 @@ the tests get against its documented schema."""
 
 from copy import deepcopy
 
-from inspect_app.api.schemas import MAX_PER_PAGE
+from inspect_app.api.schemas import CLIENT_ID_MAX, MAX_PER_PAGE
+from inspect_app.models import ContentArea, FindingState, Severity
 from inspect_app.tasks.forms import FIELD_TYPES
 
 PREFIX = "/api/v1"
@@ -304,6 +305,297 @@ PATHS = {
     },
 }
 
+# --- inspections (api/inspections.py) -------------------------------------------------------------------------------
+
+DATE = {"type": "string", "format": "date", "examples": ["2026-12-01"]}
+CLIENT_ID = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": CLIENT_ID_MAX,
+    "description": "Made by the device (a UUID, say); a retry with the same id creates nothing and answers 200",
+}
+DEVICE_TIME = {
+    "type": "string",
+    "format": "date-time",
+    "description": "When the device captured it: ISO 8601 with its UTC offset",
+}
+SCHEMAS.update(
+    {
+        "InspectionDecision": {
+            "type": "object",
+            "description": "The inspection decision (quyết định kiểm tra); things are named by code or username",
+            "required": [
+                "type",
+                "decision_number",
+                "decision_date",
+                "unit",
+                "title",
+                "scope",
+                "planned_start",
+                "planned_end",
+                "is_announced",
+                "lead",
+                "checklist",
+            ],
+            "additionalProperties": False,
+            "properties": {
+                "type": {"type": "string", "enum": ["inspection"]},
+                "decision_number": {"type": "string", "maxLength": 64, "examples": ["123/QĐ-SNV"]},
+                "decision_date": DATE,
+                "unit": {"type": "string", "description": "Code of the inspected unit"},
+                "title": {"type": "string", "maxLength": 300},
+                "scope": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": [area.value for area in ContentArea]},
+                },
+                "planned_start": DATE,
+                "planned_end": {**DATE, "description": "Not before planned_start"},
+                "is_announced": {"type": "boolean", "description": "Whether the unit is told beforehand"},
+                "lead": {"type": "string", "description": "Username of a user with the lead role"},
+                "members": {
+                    "type": "array",
+                    "items": STRING,
+                    "description": "Usernames of inspectors (or leads); the lead is on the team anyway",
+                },
+                "checklist": {"type": "string", "description": "Code of an active checklist template"},
+                "follow_up_of": _nullable(
+                    {"type": "string", "description": "Reference of a closed inspection: only its failed items"}
+                ),
+                "client_id": _nullable(CLIENT_ID),
+            },
+        },
+        "NewFinding": {
+            "type": "object",
+            "required": ["client_id", "title", "severity", "area"],
+            "additionalProperties": False,
+            "properties": {
+                "client_id": CLIENT_ID,
+                "title": {"type": "string", "maxLength": 300},
+                "description": {"type": ["string", "null"], "maxLength": 4000},
+                "severity": {"type": "string", "enum": [severity.value for severity in Severity]},
+                "area": {
+                    "type": "string",
+                    "enum": [area.value for area in ContentArea],
+                    "description": "The item's area wins when an item is given",
+                },
+                "item": {"type": ["string", "null"], "description": "Code of an item on the case's checklist"},
+                "remediation_required": {
+                    "type": ["string", "null"],
+                    "maxLength": 4000,
+                    "description": "Empty when the unit needs to do nothing (an observation)",
+                },
+                "captured_at": _nullable(DEVICE_TIME),
+            },
+        },
+        "Photo": {
+            "type": "object",
+            "description": "A stored file (JPEG, PNG or PDF, the type read from its content), named by its SHA-256",
+            "required": [
+                "id",
+                "client_id",
+                "sha256",
+                "content_type",
+                "size",
+                "filename",
+                "captured_at",
+                "received_at",
+                "latitude",
+                "longitude",
+                "url",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "client_id": _nullable(STRING),
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "content_type": {"type": "string", "enum": ["image/jpeg", "image/png", "application/pdf"]},
+                "size": {"type": "integer", "minimum": 1},
+                "filename": STRING,
+                "captured_at": _nullable(DATE_TIME),
+                "received_at": {**DATE_TIME, "description": "When the server received it (UTC)"},
+                "latitude": {"type": ["number", "null"]},
+                "longitude": {"type": ["number", "null"]},
+                "url": {"type": "string", "description": "Where the file is served (to who may see the case)"},
+            },
+        },
+        "RemediationReport": {
+            "type": "object",
+            "required": [
+                "id",
+                "text",
+                "submitted_by",
+                "submitted_at",
+                "verdict",
+                "verdict_reason",
+                "verdict_by",
+                "verdict_at",
+                "photos",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "text": STRING,
+                "submitted_by": STRING,
+                "submitted_at": DATE_TIME,
+                "verdict": {"type": ["string", "null"], "enum": ["accepted", "rejected", None]},
+                "verdict_reason": _nullable(STRING),
+                "verdict_by": _nullable(STRING),
+                "verdict_at": _nullable(DATE_TIME),
+                "photos": {"type": "array", "items": _ref("Photo")},
+            },
+        },
+        "Finding": {
+            "type": "object",
+            "required": [
+                "id",
+                "client_id",
+                "case_reference",
+                "title",
+                "description",
+                "severity",
+                "area",
+                "item",
+                "remediation_required",
+                "state",
+                "owner",
+                "deadline",
+                "raised_by",
+                "created_at",
+                "captured_at",
+                "photos",
+                "latest_report",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "client_id": _nullable(STRING),
+                "case_reference": STRING,
+                "title": STRING,
+                "description": STRING,
+                "severity": {"type": "string", "enum": [severity.value for severity in Severity]},
+                "area": {"type": "string", "enum": [area.value for area in ContentArea]},
+                "item": {"type": ["string", "null"], "description": "The checklist item's code"},
+                "remediation_required": STRING,
+                "state": {"type": "string", "enum": [state.value for state in FindingState]},
+                "owner": {"type": ["string", "null"], "description": "Who at the unit must remediate"},
+                "deadline": _nullable(DATE),
+                "raised_by": {"type": "string", "description": "Username"},
+                "created_at": {**DATE_TIME, "description": "When the server recorded it (UTC)"},
+                "captured_at": _nullable(DATE_TIME),
+                "photos": {"type": "array", "items": _ref("Photo")},
+                "latest_report": {"anyOf": [_ref("RemediationReport"), {"type": "null"}]},
+            },
+        },
+        "FindingList": {
+            "type": "object",
+            "required": ["case", "findings"],
+            "properties": {"case": STRING, "findings": {"type": "array", "items": _ref("Finding")}},
+        },
+    }
+)
+FINDING_ID = {"name": "finding_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+INVALID = _error("Some fields were refused; errors names each one. Nothing was created")
+PATHS.update(
+    {
+        "/cases": {
+            "post": {
+                "operationId": "openInspection",
+                "summary": "Decide an inspection (directors): open the case, name the team, start the process",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("InspectionDecision")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Case"), "A retry: the case this client_id opened before; nothing created"),
+                    "201": _json(_ref("Case"), "The new case, with its open tasks"),
+                    **NOT_JSON,
+                    "401": UNAUTHORIZED,
+                    "403": _error("Only directors decide inspections"),
+                    "422": INVALID,
+                },
+            }
+        },
+        "/cases/{reference}/findings": {
+            "get": {
+                "operationId": "listFindings",
+                "summary": "An inspection's findings, with their photos and latest remediation report",
+                "parameters": [REFERENCE],
+                "responses": {
+                    "200": _json(_ref("FindingList"), "The findings, oldest first"),
+                    "401": UNAUTHORIZED,
+                    "404": NOT_FOUND,
+                },
+            },
+            "post": {
+                "operationId": "raiseFinding",
+                "summary": "Raise a finding (a draft until the minutes): the team on site, or the lead writing them",
+                "parameters": [REFERENCE],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewFinding")}}},
+                "responses": {
+                    "200": _json(_ref("Finding"), "A retry: the finding this client_id raised before; nothing changed"),
+                    "201": _json(_ref("Finding"), "The new finding"),
+                    **NOT_JSON,
+                    "401": UNAUTHORIZED,
+                    "403": _error("The caller sees the case but is not doing its on-site inspection or minutes"),
+                    "404": NOT_FOUND,
+                    "409": _error("This client_id is already used on another case, or the case changed at once"),
+                    "422": INVALID,
+                },
+            },
+        },
+        "/findings/{finding_id}/photos": {
+            "post": {
+                "operationId": "addFindingPhoto",
+                "summary": "Add a photo (or PDF) to a finding; the one call whose body is multipart/form-data",
+                "description": "A browser session must send its CSRF token (X-CSRFToken header); a token need not.",
+                "parameters": [FINDING_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file", "client_id"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "file": {
+                                        "type": "string",
+                                        "contentMediaType": "application/octet-stream",
+                                        "description": "JPEG, PNG or PDF (read from the content, not the name)",
+                                    },
+                                    "client_id": CLIENT_ID,
+                                    "captured_at": DEVICE_TIME,
+                                    "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                                    "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+                                    "sha256": {
+                                        "type": "string",
+                                        "pattern": "^[0-9a-fA-F]{64}$",
+                                        "description": "The file's SHA-256 as the device computed it: checked",
+                                    },
+                                    "csrf_token": {"type": "string", "description": "Or the X-CSRFToken header"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(_ref("Photo"), "A retry: the file this client_id stored before; nothing stored"),
+                    "201": _json(_ref("Photo"), "The stored file"),
+                    "400": _error("A browser session sent no valid CSRF token"),
+                    "401": UNAUTHORIZED,
+                    "403": _error("The caller sees the case but may not add files to this finding now"),
+                    "404": NOT_FOUND,
+                    "409": _error("This client_id is already used on another case, or the case changed at once"),
+                    "413": _error("The request is larger than the server accepts"),
+                    "415": _error("The body is not multipart/form-data"),
+                    "422": _error(
+                        "A field was refused (errors names it): the file is empty, too large, not JPEG, PNG or PDF "
+                        "by its content, or does not match sha256. Nothing was stored"
+                    ),
+                },
+            }
+        },
+    }
+)
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
@@ -312,8 +604,8 @@ DOCUMENT = {
         "description": (
             "For the tablet client and for integrations. Authenticate with `Authorization: Bearer insp_...` "
             "(a token from the profile page or `flask --app wsgi inspect create-token USER`), or a signed-in "
-            "browser session. POST bodies must be JSON. Errors are JSON objects with `error` and `message` "
-            "(and `errors` by field). Times are ISO 8601 in UTC."
+            "browser session. POST bodies must be JSON (photo uploads alone are multipart/form-data). Errors are "
+            "JSON objects with `error` and `message` (and `errors` by field). Times are ISO 8601 in UTC."
         ),
     },
     "servers": [{"url": "/"}],

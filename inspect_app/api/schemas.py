@@ -4,13 +4,13 @@ import json
 import re
 from datetime import UTC, datetime
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from inspect_app.exceptions import InvalidInput, ServiceError
 from inspect_app.history import case_events, event_payload
-from inspect_app.models import Case, HumanTask, User
+from inspect_app.models import Case, EvidenceFile, Finding, HumanTask, RemediationReport, User
 from inspect_app.tasks.forms import FORMS, build_form, json_to_formdata
 
 MAX_PER_PAGE = 100
@@ -165,4 +165,114 @@ def history_json(case: Case) -> dict:
         "chain_head": case.history_head,
         "event_count": case.history_count,
         "events": [{**event_payload(event), "hash": event.hash} for event in case_events(case)],
+    }
+
+
+# --- inspections: checking the fields of a request, and the shapes of findings and their files --------------------
+
+CLIENT_ID_MAX = 64
+SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _kind_message(kind: str) -> str:
+    return {
+        "text": _("Send text."),
+        "texts": _("Send a list of texts."),
+        "boolean": _("Send true or false."),
+    }[kind]
+
+
+def _is_kind(value, kind: str) -> bool:
+    if kind == "texts":
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return isinstance(value, bool if kind == "boolean" else str)
+
+
+def field_errors(data, kinds: dict[str, str], required: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Messages for each unknown field, missing required field, and value of the wrong kind (text, texts, boolean)."""
+    errors = {name: [_("This form has no such field.")] for name in data if name not in kinds}
+    for name, kind in kinds.items():
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if name in required:
+                errors[name] = [_("This field is required.")]
+        elif not _is_kind(value, kind):
+            errors[name] = [_kind_message(kind)]
+    client_id = data.get("client_id")
+    if "client_id" not in errors and isinstance(client_id, str) and len(client_id) > CLIENT_ID_MAX:
+        errors["client_id"] = [_("Use at most %(count)d characters.", count=CLIENT_ID_MAX)]
+    return errors
+
+
+def device_moment(value) -> datetime | None:
+    """An ISO 8601 date and time with its UTC offset, as aware UTC; None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+
+
+def moment_message() -> str:
+    return _("Give a date and time in ISO 8601 with its UTC offset, e.g. 2026-12-01T09:30:00+07:00.")
+
+
+def day(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def photo_json(file: EvidenceFile) -> dict:
+    """An evidence file as the API shows it, with the address it is served from (to who may see the case)."""
+    return {
+        "id": file.id,
+        "client_id": file.client_id,
+        "sha256": file.sha256,
+        "content_type": file.content_type,
+        "size": file.size,
+        "filename": file.filename,
+        "captured_at": iso(file.captured_at),
+        "received_at": iso(file.received_at),
+        "latitude": file.latitude,
+        "longitude": file.longitude,
+        "url": url_for("evidence.download", file_id=file.id),
+    }
+
+
+def report_json(report: RemediationReport | None) -> dict | None:
+    """A finding's remediation report and the verdict on it, if any."""
+    if report is None:
+        return None
+    return {
+        "id": report.id,
+        "text": report.text,
+        "submitted_by": report.submitted_by.username,
+        "submitted_at": iso(report.submitted_at),
+        "verdict": report.verdict.value if report.verdict else None,
+        "verdict_reason": report.verdict_reason,
+        "verdict_by": report.verdict_by.username if report.verdict_by else None,
+        "verdict_at": iso(report.verdict_at),
+        "photos": [photo_json(file) for file in report.files],
+    }
+
+
+def finding_json(finding: Finding) -> dict:
+    """A finding: where it stands, its checklist item, deadline, owner, photos and latest report."""
+    return {
+        "id": finding.id,
+        "client_id": finding.client_id,
+        "case_reference": finding.case.reference,
+        "title": finding.title,
+        "description": finding.description,
+        "severity": finding.severity.value,
+        "area": finding.area.value,
+        "item": finding.checklist_item.code if finding.checklist_item else None,
+        "remediation_required": finding.remediation_required,
+        "state": finding.state.value,
+        "owner": finding.owner,
+        "deadline": day(finding.deadline),
+        "raised_by": finding.raised_by.username,
+        "created_at": iso(finding.created_at),
+        "captured_at": iso(finding.captured_at),
+        "photos": [photo_json(file) for file in finding.files],
+        "latest_report": report_json(finding.latest_report),
     }

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from inspect_app import clock
 from inspect_app.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import (
@@ -19,23 +20,32 @@ from inspect_app.models import (
     WorkflowTimer,
 )
 from inspect_app.models.cases import REFERENCE_PREFIX
-from inspect_app.sqltypes import utc_now
 
 
 def next_reference(case_type: CaseType, year: int) -> str:
     """The next free reference for the type and year, e.g. KT-2022-0007."""
     prefix = f"{REFERENCE_PREFIX[case_type]}-{year}-"
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two cases opened at the same moment would read the same maximum: take turns, until this transaction ends.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:prefix))"), {"prefix": prefix})
     last = db.session.scalar(select(func.max(Case.reference)).where(Case.reference.startswith(prefix)))
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
 
 def create_case(
-    *, case_type: CaseType, title: str, subject_unit: OrgUnit, actor: User | None, year: int | None = None
+    *,
+    case_type: CaseType,
+    title: str,
+    subject_unit: OrgUnit,
+    actor: User | None,
+    year: int | None = None,
+    client_id: str | None = None,
 ) -> Case:
     """Open a case with a fresh reference and record its creation."""
-    now = utc_now()
+    now = clock.now()
     case = Case(
+        client_id=client_id,
         reference=next_reference(case_type, year or now.year),
         case_type=case_type,
         title=title,
@@ -69,7 +79,7 @@ def close_case(case: Case, *, actor: User | None, reason: str, at: datetime | No
     """Close the case; it becomes read-only, and whatever task or timer was still open is cancelled."""
     old = case.status
     case.status = CaseStatus.CLOSED
-    case.closed_at = at or utc_now()
+    case.closed_at = at or clock.now()
     for task in case.open_tasks:
         task.state = TaskState.CANCELLED
     for timer in db.session.scalars(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from inspect_app.exceptions import InvalidInput
 
@@ -53,7 +53,9 @@ def _sniff(data: bytes) -> str | None:
                 if image.format not in IMAGE_TYPES or image.width * image.height > MAX_IMAGE_PIXELS:
                     return None
                 image.verify()
-            # verify() misses truncated pixel data; decoding the image catches it.
+            # verify() misses truncated pixel data; decoding the image catches it, unless Pillow was told to pad
+            # truncated images, which importing WeasyPrint (the printable documents) does for the whole process.
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 return IMAGE_TYPES[image.format]

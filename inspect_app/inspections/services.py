@@ -31,6 +31,7 @@ from inspect_app.models import (
     User,
     Verdict,
 )
+from inspect_app.notifications.services import notify_rejected
 from inspect_app.tasks.services import start_case_workflow
 
 PROCESS_ID = "public_service_inspection"
@@ -52,10 +53,16 @@ def open_inspection(
     members: list[User],
     follow_up_of: Case | None = None,
     item_ids: list[int] | None = None,
+    client_id: str | None = None,
 ) -> Case:
     """The inspection decision: open the case, name the team, and start the process on its latest version."""
     case = create_case(
-        case_type=CaseType.INSPECTION, title=title, subject_unit=unit, actor=actor, year=decision_date.year
+        case_type=CaseType.INSPECTION,
+        title=title,
+        subject_unit=unit,
+        actor=actor,
+        year=decision_date.year,
+        client_id=client_id,
     )
     inspection = Inspection(
         case=case,
@@ -82,6 +89,7 @@ def open_inspection(
             "announced": is_announced,
             "checklist": template.code,
             **({"follow_up_of": follow_up_of.reference} if follow_up_of else {}),
+            **({"client_id": client_id} if client_id else {}),
         },
     )
     add_team_member(case, lead, TeamRole.LEAD, actor=actor)
@@ -91,6 +99,11 @@ def open_inspection(
     team_ids = [lead.id] + [member.id for member in members if member.id != lead.id]
     start_case_workflow(case, PROCESS_ID, actor=actor, data={"members": team_ids, "announced": is_announced})
     return case
+
+
+def inspection_for_client_id(client_id: str) -> Case | None:
+    """The case a device already opened with this client id, or None."""
+    return db.session.scalar(select(Case).where(Case.client_id == client_id))
 
 
 def failed_item_ids(case: Case) -> list[int]:
@@ -379,6 +392,7 @@ def verify_reports(case: Case, *, actor: User, verdicts: dict[int, tuple[Verdict
             rejected += 1
             finding.state = FindingState.OPEN
             finding.deadline = new_deadline or max(finding.deadline, local_date(now) + timedelta(days=15))
+            notify_rejected(finding, reason=reason)
         record_event(
             case,
             "remediation.verified",

@@ -155,11 +155,15 @@ def onsite(case_id: int):
         )
     }
     findings = [f for f in case.findings if f.raised_by_id == current_user.id]
+    areas: dict[ContentArea, list[ChecklistItem]] = {}  # each content area's items, in checklist order
+    for item in case.inspection.checklist_items:
+        areas.setdefault(item.area, []).append(item)
     finding_form = FindingForm()
     _fill_item_choices(finding_form, case)
     return render_template(
         "inspections/onsite.html",
         case=case,
+        areas=areas,
         answers=answers,
         findings=findings,
         finding_form=finding_form,

@@ -22,6 +22,8 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    # Made by the device that opened the case through the API, so that a retried request opens nothing twice.
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     case_type: Mapped[CaseType] = mapped_column(enum_column_type(CaseType), index=True)
     title: Mapped[str] = mapped_column(String(300))
     subject_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)

@@ -15,6 +15,7 @@ from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import Case, HumanTask, TaskState, TimerState, User, WorkflowState, WorkflowTimer
+from inspect_app.notifications.services import notify_step
 from inspect_app.tasks.forms import build_form
 
 
@@ -37,6 +38,7 @@ def start_case_workflow(case: Case, process_id: str, *, actor: User | None, data
         actor=actor,
         details={"process": definition.process_id, "version": definition.version, **step.summary()},
     )
+    notify_step(case, step, actor=actor)
     _close_if_finished(case, step, actor)
     return step
 
@@ -85,6 +87,7 @@ def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
         actor=actor,
         details={"task": task.title, "bpmn_id": task.bpmn_id, "decisions": decisions, **step.summary()},
     )
+    notify_step(case, step, actor=actor)
     _close_if_finished(case, step, actor)
     return step
 
@@ -150,6 +153,7 @@ def fire_timer(timer: WorkflowTimer, now: datetime) -> list[str]:
     step = workflow_bridge.fire_due_timers(case, now)
     if step.fired:
         record_event(case, "timer.fired", actor=None, details=step.summary())
+    notify_step(case, step, actor=None)
     _close_if_finished(case, step, None)
     return step.fired
 

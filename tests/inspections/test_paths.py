@@ -1,6 +1,6 @@
 """Every path through a public-service inspection, walked through the web pages as the real users."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from inspect_app.extensions import db
 from inspect_app.history import case_events
@@ -71,6 +71,8 @@ def test_an_inspection_without_findings_goes_from_conclusion_to_closure(act, do_
     visit(act, do_task, people, case, "lead")
     visit(act, do_task, people, case, "inspector")
     minutes(do_task, case)
+    signed = case.inspection.unit_head_acknowledged_at
+    assert signed == datetime(2026, 12, 2, 9, 30, tzinfo=UTC), "16:30 typed in Hanoi is 09:30 UTC"
     do_task(case, "conclusion", "director", {"decision": "approve", "summary": "Đơn vị thực hiện tốt"})
     assert [t.bpmn_id for t in case.open_tasks] == ["closure"]
     do_task(case, "closure", "director", {"reason": ""})

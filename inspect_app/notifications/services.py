@@ -1,0 +1,211 @@
+"""Who hears about what. A notification is stored as a kind and its parameters, never as text: it is worded when
+read (in the reader's language) or mailed (in the recipient's). Functions here flush at most; the entry point commits,
+and e-mail goes out later (see mail.py), never inside the change's transaction."""
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from inspect_app import clock
+from inspect_app.extensions import db
+from inspect_app.lanes import lane_candidates
+from inspect_app.models import Case, CaseStatus, Finding, FindingState, Lane, Notification, User
+
+
+class Kind(enum.StrEnum):
+    """What a notification is about; each kind has its own parameters and wording (see `describe`)."""
+
+    TASK_ASSIGNED = "task_assigned"
+    REMEDIATION_DUE = "remediation_due"
+    REMEDIATION_OVERDUE = "remediation_overdue"
+    REMEDIATION_REJECTED = "remediation_rejected"
+
+
+# The boundary timer on the remediation task (bpmn/public_service_inspection.bpmn) that fires at the deadline.
+OVERDUE_TIMER = "remediation_overdue"
+# The unit is reminded once a finding's deadline is this many days away or fewer.
+REMIND_DAYS_BEFORE = 3
+
+
+def notify(users, kind: Kind, *, case: Case | None, params: dict) -> list[Notification]:
+    """Write one notification of `kind` for each distinct user, in the caller's transaction."""
+    now, rows, seen = clock.now(), [], set()
+    for user in users:
+        if user.id in seen:
+            continue
+        seen.add(user.id)
+        row = Notification(
+            user_id=user.id, case_id=case.id if case else None, kind=kind, params=dict(params), created_at=now
+        )
+        db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    return rows
+
+
+def notify_step(case: Case, step, *, actor: User | None) -> None:
+    """After an engine step: tell who may do each task it opened (never the actor), and, when the remediation
+    deadline passed, the unit's officers and the directors."""
+    for task in step.opened:
+        recipients = [
+            user
+            for user in task.candidates
+            if task.claimed_by_id in (None, user.id) and (actor is None or user.id != actor.id)
+        ]
+        params = {"task_id": task.id, "task": task.title, "case": case.reference}
+        notify(recipients, Kind.TASK_ASSIGNED, case=case, params=params)
+    if OVERDUE_TIMER in step.fired:
+        notify_overdue(case)
+
+
+def notify_overdue(case: Case) -> None:
+    """Tell the unit's officers and the directors that the case's remediation deadline has passed."""
+    waiting = list(
+        db.session.scalars(select(Finding).where(Finding.case_id == case.id, Finding.state == FindingState.OPEN))
+    )
+    deadline = min((f.deadline for f in waiting if f.deadline), default=None)
+    params = {"case": case.reference, "count": len(waiting), "deadline": deadline.isoformat() if deadline else None}
+    recipients = lane_candidates(Lane.UNIT, case) + lane_candidates(Lane.DIRECTOR, case)
+    notify(recipients, Kind.REMEDIATION_OVERDUE, case=case, params=params)
+
+
+def notify_rejected(finding: Finding, *, reason: str) -> None:
+    """Tell the unit's officers that the remediation they reported on a finding was rejected."""
+    params = {
+        "finding_id": finding.id,
+        "finding": finding.title,
+        "case": finding.case.reference,
+        "reason": reason,
+        "deadline": finding.deadline.isoformat() if finding.deadline else None,
+    }
+    notify(lane_candidates(Lane.UNIT, finding.case), Kind.REMEDIATION_REJECTED, case=finding.case, params=params)
+
+
+def send_due_reminders(now: datetime) -> int:
+    """Remind the unit's officers of every open finding due within 3 days, once per finding and deadline.
+
+    A rerun, or another worker at the same moment, sends nothing twice: each reminder carries a dedupe key and is
+    inserted with ON CONFLICT DO NOTHING. Returns how many were written (the caller commits)."""
+    today = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    query = (
+        select(Finding)
+        .join(Case, Finding.case_id == Case.id)
+        .where(
+            Finding.state == FindingState.OPEN,
+            Case.status == CaseStatus.OPEN,
+            Finding.deadline >= today,
+            Finding.deadline <= today + timedelta(days=REMIND_DAYS_BEFORE),
+        )
+        .order_by(Finding.id)
+    )
+    written = 0
+    for finding in db.session.scalars(query):
+        deadline = finding.deadline.isoformat()
+        params = {"finding_id": finding.id, "finding": finding.title, "case": finding.case.reference}
+        for user in lane_candidates(Lane.UNIT, finding.case):
+            written += _insert_once(
+                user_id=user.id,
+                case_id=finding.case_id,
+                kind=Kind.REMEDIATION_DUE.value,
+                params={**params, "deadline": deadline},
+                dedupe_key=f"{Kind.REMEDIATION_DUE}:{finding.id}:{deadline}:{user.id}",
+                created_at=now,
+            )
+    return written
+
+
+def _insert_once(**values) -> int:
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return db.session.execute(statement).rowcount
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+
+def notifications_for(user: User):
+    """The user's own notifications, newest first (a query to paginate)."""
+    return (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (one COUNT query)."""
+    query = select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    return db.session.scalar(query)
+
+
+def mark_read(notification: Notification, *, now: datetime) -> None:
+    """Mark one notification read (again is harmless)."""
+    if notification.read_at is None:
+        notification.read_at = now
+
+
+def mark_all_read(user: User, *, now: datetime) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    statement = (
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(statement).rowcount
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification worded in the current language, and the page it leads to."""
+
+    title: str
+    text: str
+    endpoint: str
+    values: dict = field(default_factory=dict)
+
+
+def describe(notification: Notification) -> Notice:
+    """Word the notification in the current locale (the reader's, or the one forced for an e-mail)."""
+    p = notification.params
+    if notification.kind == Kind.TASK_ASSIGNED:
+        text = _("You have a new task in %(case)s: %(task)s.", case=p["case"], task=p["task"])
+        return Notice(_("New task"), text, "tasks.detail", {"task_id": p["task_id"]})
+    if notification.kind == Kind.REMEDIATION_DUE:
+        text = _(
+            "The remediation of “%(finding)s” (%(case)s) is due on %(deadline)s.",
+            finding=p["finding"],
+            case=p["case"],
+            deadline=_date(p["deadline"]),
+        )
+        return Notice(_("Remediation due soon"), text, "inspections.finding", {"finding_id": p["finding_id"]})
+    if notification.kind == Kind.REMEDIATION_OVERDUE:
+        text = ngettext(
+            "The remediation deadline of %(case)s (%(deadline)s) has passed; %(num)d finding is still open.",
+            "The remediation deadline of %(case)s (%(deadline)s) has passed; %(num)d findings are still open.",
+            p["count"],
+            case=p["case"],
+            deadline=_date(p["deadline"]),
+        )
+        return Notice(_("Remediation overdue"), text, "cases.detail", {"case_id": notification.case_id})
+    if notification.kind == Kind.REMEDIATION_REJECTED:
+        text = _(
+            "The remediation report on “%(finding)s” (%(case)s) was rejected: %(reason)s. New deadline: %(deadline)s.",
+            finding=p["finding"],
+            case=p["case"],
+            reason=p["reason"],
+            deadline=_date(p["deadline"]),
+        )
+        return Notice(_("Remediation rejected"), text, "inspections.finding", {"finding_id": p["finding_id"]})
+    return Notice(notification.kind, "", "notifications.index")
+
+
+def _date(value: str | None) -> str:
+    return format_date(date.fromisoformat(value)) if value else "–"

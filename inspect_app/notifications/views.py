@@ -1,0 +1,57 @@
+"""The user's notifications: the list, marking them read, and the unread count in the top bar."""
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from inspect_app import clock
+from inspect_app.extensions import db
+from inspect_app.models import Notification
+from inspect_app.notifications import bp, services
+from inspect_app.redirects import safe_next_url
+
+
+def get_notification_or_404(notification_id: int) -> Notification:
+    """The user's own notification; anyone else's is a 404, as if it did not exist."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    return notification
+
+
+@bp.app_context_processor
+def unread_count_for_templates():
+    # A function, so the COUNT runs only where the top bar shows it (signed-in users), once per page.
+    return {"unread_notification_count": lambda: services.unread_count(current_user)}
+
+
+@bp.route("/")
+@login_required
+def index():
+    page = db.paginate(
+        services.notifications_for(current_user), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    items = [(notification, services.describe(notification)) for notification in page.items]
+    return render_template(
+        "notifications/index.html", page=page, items=items, unread=services.unread_count(current_user)
+    )
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read(notification_id: int):
+    services.mark_read(get_notification_or_404(notification_id), now=clock.now())
+    db.session.commit()
+    return _back()
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    services.mark_all_read(current_user, now=clock.now())
+    db.session.commit()
+    return _back()
+
+
+def _back():
+    target = request.form.get("next")
+    return redirect(safe_next_url(target) if target else url_for("notifications.index"))

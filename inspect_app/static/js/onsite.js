@@ -1,0 +1,993 @@
+// The inspector's on-site screen (templates/inspections/onsite.html), for a tablet with an unreliable connection.
+//
+// Every change (an answer, a note, a finding, a photo) goes first into an outbox in IndexedDB, keyed by an id made
+// here (crypto.randomUUID), then is sent in order whenever there is a connection: at page load, on the `online`
+// event, after each change and on a retry timer with backoff. A change leaves the outbox only after the server
+// confirmed it. Findings and photos carry their id as `client_id`, so a request that reached the server but whose
+// answer was lost is sent again without creating anything twice; an answer is an idempotent upsert per item.
+// The finding being typed (with its photos) and notes typed before an answer are drafts kept in IndexedDB too.
+// Every text shown here comes translated from the page (#onsite-texts).
+
+const config = JSON.parse(document.getElementById("onsite-config").textContent);
+const texts = JSON.parse(document.getElementById("onsite-texts").textContent);
+const root = document.getElementById("onsite");
+const owner = `${config.caseId}:${config.userId}`;
+const prefix = `inspect.onsite.${owner}.`;
+
+// --- small helpers ----------------------------------------------------------------------------------------------
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+function counted(forms, count) {
+  return fill(forms[count === 1 ? 0 : 1], { count });
+}
+
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // crypto.randomUUID needs a secure context; getRandomValues does not.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// ISO 8601 in the device's local time with its offset, e.g. 2026-11-28T09:15:02.120+07:00.
+export function deviceTime(date = new Date()) {
+  const pad = (n, w = 2) => String(Math.trunc(Math.abs(n))).padStart(w, "0");
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
+    `${sign}${pad(offset / 60)}:${pad(offset % 60)}`
+  );
+}
+
+function showTime(iso) {
+  return new Date(iso).toLocaleString(document.documentElement.lang || undefined, {
+    dateStyle: "short",
+    timeStyle: "short",
+  });
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+const pref = {
+  get: (name, fallback = null) => {
+    try {
+      return localStorage.getItem(prefix + name) ?? fallback;
+    } catch {
+      return fallback;
+    }
+  },
+  set: (name, value) => {
+    try {
+      localStorage.setItem(prefix + name, value);
+    } catch {
+      // A full or disabled localStorage only loses the preference.
+    }
+  },
+};
+
+// --- IndexedDB --------------------------------------------------------------------------------------------------
+
+const DB_NAME = "inspect-onsite";
+let dbPromise = null;
+
+function openDb() {
+  dbPromise ??= new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      // Unsent changes, in the order they were made (seq); every record names its case and user (owner).
+      db.createObjectStore("outbox", { keyPath: "clientId" }).createIndex("seq", "seq");
+      // Drafts: the finding being typed, its photos, notes typed before an answer.
+      db.createObjectStore("drafts", { keyPath: "key" });
+      // Server ids of findings sent from here, so photos queued for them know where to go.
+      db.createObjectStore("sent", { keyPath: "clientId" });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  return dbPromise;
+}
+
+async function tx(stores, mode, work) {
+  const db = await openDb();
+  const transaction = db.transaction(stores, mode);
+  work(...[stores].flat().map((name) => transaction.objectStore(name)));
+  await new Promise((resolve, reject) => {
+    transaction.oncomplete = resolve;
+    transaction.onerror = () => reject(transaction.error);
+    transaction.onabort = () => reject(transaction.error);
+  });
+}
+
+const store = {
+  async getAll(name) {
+    let rows;
+    await tx(name, "readonly", (s) => {
+      s.getAll().onsuccess = (e) => (rows = e.target.result);
+    });
+    return rows;
+  },
+  async get(name, key) {
+    let row;
+    await tx(name, "readonly", (s) => {
+      s.get(key).onsuccess = (e) => (row = e.target.result);
+    });
+    return row;
+  },
+  put: (name, value) => tx(name, "readwrite", (s) => void s.put(value)),
+  delete: (name, key) => tx(name, "readwrite", (s) => void s.delete(key)),
+};
+
+// --- state ------------------------------------------------------------------------------------------------------
+
+const state = {
+  ops: [], // this case's and user's outbox, by seq (a mirror of IndexedDB, which stays the truth)
+  seq: 0,
+  sending: null, // clientId of the change on its way
+  attempt: 0,
+  retryTimer: null,
+  flushTimer: null,
+  problem: null, // null | "offline" | "retry" | "auth"
+  lastSaved: "", // what was confirmed last, said in the status region once everything is sent
+  sentIds: new Map(), // finding clientId -> server id
+  confirmed: new Map(), // item id -> {answer, note} confirmed by the server
+  draft: null, // the finding being typed: {key, owner, clientId, fields}
+  draftPhotos: [], // its photos
+  noteDrafts: new Map(), // item id -> note typed before any answer
+};
+
+const items = new Map(
+  [...document.querySelectorAll(".check-item")].map((node) => [
+    Number(node.dataset.item),
+    {
+      node,
+      form: node.querySelector("form"),
+      code: node.querySelector(".item-code").textContent.trim(),
+      text: node.querySelector(".item-text").textContent.replace(node.querySelector(".item-code").textContent, "").trim(),
+      area: node.querySelector(".raise-for-item").dataset.area,
+      note: node.querySelector("textarea"),
+      stateNode: node.querySelector(".save-state"),
+      raise: node.querySelector(".raise-for-item"),
+    },
+  ]),
+);
+for (const [id, item] of items) {
+  state.confirmed.set(id, item.node.dataset.answer ? { answer: item.node.dataset.answer, note: item.note.value } : null);
+}
+
+function nextSeq() {
+  state.seq = Math.max(state.seq + 1, Date.now());
+  return state.seq;
+}
+
+// The mirror is changed synchronously, then written; a reload only adds what another tab queued, so that a write
+// still on its way is never overwritten by an older copy. What another tab already sent is dropped before sending.
+async function loadOutbox() {
+  const rows = await store.getAll("outbox");
+  for (const row of rows) state.seq = Math.max(state.seq, row.seq);
+  const known = new Set(state.ops.map((o) => o.clientId));
+  state.ops.push(...rows.filter((row) => row.owner === owner && !known.has(row.clientId)));
+  state.ops.sort((a, b) => a.seq - b.seq);
+  for (const row of await store.getAll("sent")) state.sentIds.set(row.clientId, row.serverId);
+}
+
+function addOp(op) {
+  Object.assign(op, { owner, seq: nextSeq(), createdAt: deviceTime(), status: "waiting" });
+  state.ops.push(op);
+  return store.put("outbox", op);
+}
+
+async function saveOp(op) {
+  await store.put("outbox", op);
+}
+
+async function removeOp(op) {
+  await store.delete("outbox", op.clientId);
+  state.ops = state.ops.filter((o) => o.clientId !== op.clientId);
+}
+
+// --- sending ----------------------------------------------------------------------------------------------------
+
+function scheduleFlush(delay = 0) {
+  clearTimeout(state.flushTimer);
+  state.flushTimer = setTimeout(flush, delay);
+}
+
+let flushing = false;
+let flushAgain = false;
+
+async function flush() {
+  if (flushing) {
+    flushAgain = true; // a change queued while the loop was finishing is not left behind
+    return;
+  }
+  flushing = true;
+  flushAgain = false;
+  try {
+    await loadOutbox(); // adds what another tab queued
+    if (navigator.locks) {
+      // One tab sends at a time; the other tries again a little later.
+      await navigator.locks.request("inspect-onsite-outbox", { ifAvailable: true }, async (lock) => {
+        if (lock) await sendAll();
+        else state.retryTimer = setTimeout(flush, 5000);
+      });
+    } else {
+      await sendAll();
+    }
+  } finally {
+    flushing = false;
+    render();
+    if (flushAgain && !state.problem) scheduleFlush(0);
+  }
+}
+
+async function sendAll() {
+  clearTimeout(state.retryTimer);
+  while (true) {
+    const op = state.ops.find((o) => o.status === "waiting" && !blocked(o));
+    if (!op) break;
+    if (!navigator.onLine) {
+      // The `online` event sends again; the timer is for browsers that miss it.
+      state.problem = "offline";
+      state.retryTimer = setTimeout(flush, 30_000);
+      return;
+    }
+    state.sending = op.clientId;
+    if (!(await store.get("outbox", op.clientId))) {
+      state.ops = state.ops.filter((o) => o.clientId !== op.clientId);
+      state.sending = null;
+      continue;
+    }
+    render();
+    const result = await send(op);
+    state.sending = null;
+    if (result.ok) {
+      state.problem = null;
+      state.attempt = 0;
+      await confirm(op, result.data);
+      continue;
+    }
+    if (result.auth) {
+      state.problem = "auth";
+      return;
+    }
+    if (result.retry) {
+      state.problem = navigator.onLine ? "retry" : "offline";
+      // Backoff: 1, 2, 4 ... up to 60 seconds, with jitter so that many tablets do not return at once.
+      const delay = Math.min(60_000, 1000 * 2 ** state.attempt) * (0.75 + Math.random() / 2);
+      state.attempt += 1;
+      state.retryTimer = setTimeout(flush, delay);
+      return;
+    }
+    op.status = "failed";
+    op.error = result.message;
+    await saveOp(op);
+  }
+  state.problem = null;
+}
+
+// A photo waits for its finding; it is stuck if the finding was refused.
+function blocked(op) {
+  if (op.kind !== "photo" || op.findingId || state.sentIds.has(op.findingClientId)) return false;
+  return true;
+}
+
+function formData(fields) {
+  const data = new FormData();
+  data.append("csrf_token", config.csrfToken);
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) data.append(name, ...value);
+    else data.append(name, value);
+  }
+  return data;
+}
+
+function request(op) {
+  if (op.kind === "answer") {
+    return [op.url, formData({ answer: op.answer, note: op.note, captured_at: op.capturedAt })];
+  }
+  if (op.kind === "finding") {
+    return [config.findingsUrl, formData({ ...op.fields, client_id: op.clientId, captured_at: op.capturedAt })];
+  }
+  const findingId = op.findingId || state.sentIds.get(op.findingClientId);
+  return [
+    fill(config.filesUrl, { id: findingId }),
+    formData({
+      file: [op.blob, op.filename],
+      client_id: op.clientId,
+      captured_at: op.capturedAt,
+      latitude: op.latitude,
+      longitude: op.longitude,
+    }),
+  ];
+}
+
+async function send(op) {
+  const [url, body] = request(op);
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": config.csrfToken },
+    });
+  } catch {
+    return { retry: true };
+  }
+  const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
+  if (!isJson) {
+    // Sent to the sign-in page: the session has ended. Any other page (a proxy, a captive portal): try later.
+    const signIn = new URL(config.loginUrl, location.href).pathname;
+    return new URL(response.url).pathname === signIn ? { auth: true } : { retry: true };
+  }
+  let data = {};
+  try {
+    data = await response.json();
+  } catch {
+    return { retry: true };
+  }
+  if (response.ok) return { ok: true, data };
+  if (response.status === 400 && data.error === "csrf") return { auth: true };
+  if (response.status === 401) return { auth: true };
+  if (response.status >= 500 || response.status === 408 || response.status === 429) return { retry: true };
+  return { message: data.message || response.statusText };
+}
+
+async function confirm(op, data) {
+  if (op.kind === "answer") {
+    state.confirmed.set(op.itemId, { answer: data.answer, note: data.note });
+    await removeOp(op);
+    const item = items.get(op.itemId);
+    if (item) state.lastSaved = fill(texts.itemSaved, { code: item.code });
+  } else if (op.kind === "finding") {
+    state.sentIds.set(op.clientId, data.id);
+    // Recorded before the change leaves the outbox, so its photos always find their finding.
+    await store.put("sent", { clientId: op.clientId, serverId: data.id, owner, sentAt: deviceTime() });
+    await removeOp(op);
+    showSentFinding(op, data.id);
+    if (draftState.textContent === texts.findingQueued) draftState.textContent = "";
+  } else {
+    if (op.sha256 && data.sha256 !== op.sha256) {
+      op.status = "failed";
+      op.error = texts.photoMismatch;
+      op.serverSha256 = data.sha256;
+      await saveOp(op);
+      return;
+    }
+    await removeOp(op);
+    showSentPhoto(op, data);
+  }
+}
+
+// --- rendering --------------------------------------------------------------------------------------------------
+
+// The status region is polite: a screen reader reads it when the user pauses.
+const sync = document.getElementById("sync");
+
+function opState(op) {
+  if (op.status === "failed") return "failed";
+  if (op.clientId === state.sending) return "saving";
+  return "waiting";
+}
+
+// kind: none | saved | saving | waiting | failed | note (typed before any answer); the words come from the page.
+function setStateNode(node, kind, extra = "") {
+  node.dataset.state = kind;
+  node.textContent = kind === "none" ? "" : kind === "note" ? texts.noteWithoutAnswer : texts[kind] + extra;
+}
+
+function renderItem(id) {
+  const item = items.get(id);
+  const ops = state.ops.filter((o) => o.kind === "answer" && o.itemId === id);
+  const latest = ops.at(-1);
+  const confirmed = state.confirmed.get(id);
+  const answer = currentAnswer(id);
+  item.node.dataset.answer = answer;
+  for (const button of item.form.querySelectorAll("button.answer")) {
+    button.setAttribute("aria-pressed", String(button.value === answer));
+  }
+  item.raise.hidden = answer !== "not_compliant";
+  if (ops.some((o) => o.status === "failed")) {
+    const failed = ops.find((o) => o.status === "failed");
+    setStateNode(item.stateNode, "failed", failed.error ? `: ${failed.error}` : "");
+  } else if (latest) {
+    setStateNode(item.stateNode, ops.some((o) => o.clientId === state.sending) ? "saving" : "waiting");
+  } else if (state.noteDrafts.has(id)) {
+    setStateNode(item.stateNode, "note");
+  } else {
+    setStateNode(item.stateNode, confirmed ? "saved" : "none");
+  }
+}
+
+function renderProgress() {
+  let answered = 0;
+  for (const id of items.keys()) if (items.get(id).node.dataset.answer) answered += 1;
+  document.getElementById("progress-text").textContent = fill(texts.progress, { answered, total: items.size });
+  const bar = document.getElementById("progress");
+  bar.value = answered;
+  bar.max = items.size;
+  for (const section of document.querySelectorAll(".checklist-area")) {
+    const all = section.querySelectorAll(".check-item");
+    const done = section.querySelectorAll('.check-item:not([data-answer=""])');
+    section.dataset.complete = String(all.length === done.length);
+  }
+}
+
+function renderSync() {
+  const pending = state.ops.filter((o) => o.status !== "failed").length;
+  sync.hidden = false;
+  sync.dataset.pending = String(pending);
+  let message;
+  let kind;
+  if (pending === 0) {
+    kind = "idle";
+    message = texts.allSaved;
+  } else if (state.problem === "auth") {
+    kind = "auth";
+    message = counted(texts.signIn, pending);
+  } else if (!navigator.onLine || state.problem === "offline") {
+    kind = "offline";
+    message = counted(texts.pendingOffline, pending);
+  } else if (state.problem === "retry") {
+    kind = "retry";
+    message = counted(texts.retrying, pending);
+  } else {
+    kind = "sending";
+    message = counted(texts.pendingOnline, pending);
+  }
+  sync.dataset.state = kind;
+  const parts = [el("span", { text: message })];
+  if (kind === "auth") parts.push(" ", el("a", { href: config.loginUrl, text: texts.signInLink }));
+  if (state.lastSaved && kind === "idle") parts.unshift(el("span", { text: `${state.lastSaved}. ` }));
+  sync.replaceChildren(...parts);
+}
+
+function describe(op) {
+  if (op.kind === "answer") return fill(texts.answerChange, { code: items.get(op.itemId)?.code ?? "" });
+  if (op.kind === "finding") return fill(texts.findingChange, { title: op.fields.title });
+  return fill(texts.photoChange, { title: op.findingTitle || "" });
+}
+
+function renderProblems() {
+  const failed = state.ops.filter((o) => o.status === "failed");
+  const section = document.getElementById("problems");
+  section.hidden = failed.length === 0;
+  document.getElementById("problem-list").replaceChildren(
+    ...failed.map((op) => {
+      const discard = el("button", { type: "button", class: "button secondary", text: texts.discard });
+      discard.addEventListener("click", async () => {
+        if (!window.confirm(texts.discardConfirm)) return;
+        await removeOp(op);
+        // Photos queued for a refused finding go with it.
+        for (const photo of state.ops.filter((o) => o.kind === "photo" && o.findingClientId === op.clientId)) {
+          await removeOp(photo);
+        }
+        document.querySelector(`[data-client-id="${op.clientId}"]`)?.remove();
+        render();
+      });
+      return el(
+        "li",
+        { "data-client-id": op.clientId },
+        el("strong", { text: describe(op) }),
+        el("span", { class: "problem-message", text: op.error || texts.failed }),
+        discard,
+      );
+    }),
+  );
+}
+
+function render() {
+  for (const id of items.keys()) renderItem(id);
+  renderProgress();
+  renderPendingFindings();
+  renderProblems();
+  renderSync();
+}
+
+// --- checklist answers and notes --------------------------------------------------------------------------------
+
+// The newest unsent answer for an item is updated in place (not the one on its way), so that typing a note does
+// not queue one request per key while keeping the order of changes to one item.
+// The mirror changes before anything is awaited, so a quick tap-then-type cannot interleave (returns the write).
+function queueAnswer(id, answer, note) {
+  const item = items.get(id);
+  const open = state.ops.filter((o) => o.kind === "answer" && o.itemId === id).at(-1);
+  const writes = [];
+  if (open && open.clientId !== state.sending && open.status === "waiting") {
+    Object.assign(open, { answer, note, capturedAt: deviceTime() });
+    writes.push(saveOp(open));
+  } else {
+    const op = { kind: "answer", clientId: newId(), itemId: id, url: item.form.action, answer, note };
+    writes.push(addOp(Object.assign(op, { capturedAt: deviceTime() })));
+  }
+  state.lastSaved = "";
+  if (state.noteDrafts.delete(id)) writes.push(store.delete("drafts", `note:${owner}:${id}`));
+  return Promise.all(writes);
+}
+
+// The answer shown for an item: the newest one not yet sent, else the server's.
+function currentAnswer(id) {
+  const latest = state.ops.filter((o) => o.kind === "answer" && o.itemId === id).at(-1);
+  return latest ? latest.answer : state.confirmed.get(id)?.answer || "";
+}
+
+for (const [id, item] of items) {
+  item.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const answer = event.submitter?.value;
+    if (!answer) return;
+    const written = queueAnswer(id, answer, item.note.value);
+    render();
+    await written;
+    scheduleFlush(0);
+  });
+  item.note.addEventListener("input", async () => {
+    const answer = currentAnswer(id);
+    if (answer) {
+      const written = queueAnswer(id, answer, item.note.value);
+      renderItem(id);
+      renderSync();
+      await written;
+      scheduleFlush(1200);
+    } else {
+      state.noteDrafts.set(id, item.note.value);
+      renderItem(id);
+      await store.put("drafts", { key: `note:${owner}:${id}`, owner, itemId: id, note: item.note.value });
+    }
+  });
+  item.note.addEventListener("blur", () => scheduleFlush(0));
+  item.raise.addEventListener("click", () => raiseFor(id));
+}
+
+// --- one item at a time -----------------------------------------------------------------------------------------
+
+const order = [...items.keys()];
+let current = Math.min(Number(pref.get("item", 0)) || 0, order.length - 1);
+
+function setView(view) {
+  root.dataset.view = view;
+  pref.set("view", view);
+  for (const button of document.querySelectorAll(".view-switch button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.view === view));
+  }
+  document.getElementById("single-nav").hidden = view !== "single";
+  showCurrent();
+}
+
+function showCurrent() {
+  const single = root.dataset.view === "single";
+  order.forEach((id, index) => items.get(id).node.classList.toggle("current", index === current));
+  for (const section of document.querySelectorAll(".checklist-area")) {
+    section.classList.toggle("current", section.contains(items.get(order[current]).node));
+  }
+  document.getElementById("single-position").textContent = fill(texts.position, {
+    number: current + 1,
+    total: order.length,
+  });
+  document.getElementById("prev-item").disabled = current === 0;
+  document.getElementById("next-item").disabled = current === order.length - 1;
+  if (single) pref.set("item", current);
+}
+
+function go(step) {
+  current = Math.max(0, Math.min(order.length - 1, current + step));
+  showCurrent();
+  items.get(order[current]).form.querySelector("button.answer").focus();
+}
+
+document.getElementById("prev-item").addEventListener("click", () => go(-1));
+document.getElementById("next-item").addEventListener("click", () => go(1));
+for (const button of document.querySelectorAll(".view-switch button")) {
+  button.addEventListener("click", () => {
+    setView(button.dataset.view);
+    if (button.dataset.view === "single") items.get(order[current]).node.scrollIntoView({ block: "nearest" });
+  });
+}
+
+// --- photos -----------------------------------------------------------------------------------------------------
+
+async function hex(blob) {
+  if (!crypto.subtle) return null; // only in a secure context (HTTPS or this machine); the server still hashes
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function canvasBlob(canvas, type, quality) {
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("toBlob"))), type, quality),
+  );
+}
+
+function position() {
+  if (!navigator.geolocation) return Promise.resolve(null);
+  return new Promise((resolve) =>
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude }),
+      () => resolve(null),
+      { enableHighAccuracy: true, timeout: 10_000, maximumAge: 60_000 },
+    ),
+  );
+}
+
+const locationBox = document.getElementById("add-location");
+
+// Downscaled and re-encoded as JPEG here (which also drops the camera's own metadata), hashed, and timed.
+async function preparePhoto(file) {
+  const capturedAt = deviceTime(new Date(file.lastModified || Date.now()));
+  const where = locationBox.checked ? position() : Promise.resolve(null);
+  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  const scale = Math.min(1, config.maxSide / Math.max(bitmap.width, bitmap.height));
+  const width = Math.round(bitmap.width * scale);
+  const height = Math.round(bitmap.height * scale);
+  const canvas = el("canvas", { width, height });
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  const blob = await canvasBlob(canvas, "image/jpeg", config.jpegQuality);
+  const small = el("canvas", { width: 160, height: Math.max(1, Math.round((160 * height) / width)) });
+  small.getContext("2d").drawImage(canvas, 0, 0, small.width, small.height);
+  const location = await where;
+  return {
+    clientId: newId(),
+    blob,
+    sha256: await hex(blob),
+    thumbnail: small.toDataURL("image/jpeg", 0.7),
+    capturedAt,
+    latitude: location?.latitude ?? null,
+    longitude: location?.longitude ?? null,
+    asked: locationBox.checked,
+    filename: `photo-${capturedAt.slice(0, 19).replace(/[-:]/g, "").replace("T", "-")}.jpg`,
+    width,
+    height,
+  };
+}
+
+function thumb(photo, kind, message = "") {
+  const caption = [fill(texts.takenAt, { time: showTime(photo.capturedAt) })];
+  if (photo.latitude !== null && photo.latitude !== undefined) caption.push(texts.withLocation);
+  else if (photo.asked) caption.push(texts.noLocation);
+  const stateNode = el("span", { class: "thumb-state" });
+  setStateNode(stateNode, kind, message);
+  return el(
+    "li",
+    { class: "thumb", "data-client-id": photo.clientId, "data-state": kind, "data-sha256": photo.sha256 },
+    el("img", { src: photo.thumbnail, alt: fill(texts.photoAlt, { name: photo.filename }), width: 120 }),
+    el("span", { class: "meta", text: caption.join(" · ") }),
+    stateNode,
+  );
+}
+
+async function takePhotos(input, onPhoto) {
+  const files = [...input.files];
+  input.value = "";
+  const status = document.getElementById("draft-state");
+  for (const file of files) {
+    status.textContent = texts.preparingPhoto;
+    try {
+      await onPhoto(await preparePhoto(file));
+      status.textContent = "";
+    } catch (error) {
+      console.error(error);
+      status.textContent = texts.photoUnreadable;
+    }
+  }
+}
+
+// --- the finding form and its draft -----------------------------------------------------------------------------
+
+const findingForm = document.getElementById("finding-form");
+// namedItem, because `elements.item` is a method of the collection, not the field called "item".
+const input = (name) => findingForm.elements.namedItem(name);
+const FIELDS = ["title", "description", "severity", "area", "item", "remediation_required"];
+const draftKey = `finding:${owner}`;
+const draftState = document.getElementById("draft-state");
+
+function formFields() {
+  return Object.fromEntries(FIELDS.map((name) => [name, input(name).value]));
+}
+
+function newDraft() {
+  return { key: draftKey, owner, clientId: newId(), fields: null };
+}
+
+let submitting = false;
+
+// Written on every keystroke (a small record): a tab closed mid-word keeps the word.
+async function saveDraft() {
+  if (submitting) return; // the draft is becoming a finding; a late keystroke must not bring it back
+  state.draft.fields = formFields();
+  await store.put("drafts", state.draft);
+  draftState.textContent = texts.draftKept;
+}
+
+function renderDraftPhotos() {
+  document.getElementById("draft-photos").replaceChildren(
+    ...state.draftPhotos.map((photo) => {
+      const node = thumb(photo, "none");
+      const remove = el("button", { type: "button", class: "button secondary", text: texts.remove });
+      remove.addEventListener("click", async () => {
+        await store.delete("drafts", `photo:${photo.clientId}`);
+        state.draftPhotos = state.draftPhotos.filter((p) => p.clientId !== photo.clientId);
+        renderDraftPhotos();
+      });
+      node.append(remove);
+      return node;
+    }),
+  );
+}
+
+async function loadDrafts() {
+  const rows = (await store.getAll("drafts")).filter((row) => row.owner === owner);
+  state.draft = rows.find((row) => row.key === draftKey) || newDraft();
+  if (state.draft.fields) {
+    for (const name of FIELDS) input(name).value = state.draft.fields[name] ?? "";
+  }
+  state.draftPhotos = rows
+    .filter((row) => row.key.startsWith("photo:") && row.draftClientId === state.draft.clientId)
+    .sort((a, b) => a.seq - b.seq);
+  for (const row of rows.filter((r) => r.key.startsWith("note:"))) {
+    state.noteDrafts.set(row.itemId, row.note);
+    const item = items.get(row.itemId);
+    if (item) item.note.value = row.note;
+  }
+  renderDraftPhotos();
+  if (state.draft.fields || state.draftPhotos.length) draftState.textContent = texts.draftRestored;
+}
+
+findingForm.addEventListener("input", saveDraft);
+findingForm.addEventListener("change", saveDraft);
+input("item").addEventListener("change", () => {
+  const item = items.get(Number(input("item").value));
+  if (item) input("area").value = item.area;
+});
+
+document.getElementById("photos").addEventListener("change", (event) =>
+  takePhotos(event.target, async (photo) => {
+    const row = { ...photo, key: `photo:${photo.clientId}`, owner, draftClientId: state.draft.clientId, seq: nextSeq() };
+    await store.put("drafts", row);
+    await saveDraft();
+    state.draftPhotos.push(row);
+    renderDraftPhotos();
+  }),
+);
+
+findingForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!findingForm.reportValidity()) return;
+  const fields = formFields();
+  const finding = {
+    kind: "finding",
+    clientId: state.draft.clientId,
+    fields,
+    capturedAt: deviceTime(),
+    owner,
+    seq: nextSeq(),
+    createdAt: deviceTime(),
+    status: "waiting",
+  };
+  const photos = state.draftPhotos.map((p) => ({
+    kind: "photo",
+    clientId: p.clientId,
+    findingClientId: finding.clientId,
+    findingTitle: fields.title,
+    blob: p.blob,
+    sha256: p.sha256,
+    thumbnail: p.thumbnail,
+    capturedAt: p.capturedAt,
+    latitude: p.latitude,
+    longitude: p.longitude,
+    asked: p.asked,
+    filename: p.filename,
+    owner,
+    seq: nextSeq(),
+    createdAt: deviceTime(),
+    status: "waiting",
+  }));
+  // One transaction: the finding and its photos move from the draft to the outbox together, or not at all.
+  submitting = true;
+  try {
+    await tx(["outbox", "drafts"], "readwrite", (outbox, drafts) => {
+      outbox.put(finding);
+      for (const photo of photos) {
+        outbox.put(photo);
+        drafts.delete(`photo:${photo.clientId}`);
+      }
+      drafts.delete(draftKey);
+    });
+  } finally {
+    submitting = false;
+  }
+  state.ops.push(finding, ...photos);
+  findingForm.reset();
+  state.draft = newDraft();
+  state.draftPhotos = [];
+  renderDraftPhotos();
+  draftState.textContent = texts.findingQueued;
+  render();
+  scheduleFlush(0);
+});
+
+function raiseFor(id) {
+  const item = items.get(id);
+  input("item").value = String(id);
+  input("area").value = item.area;
+  if (!input("title").value.trim()) input("title").value = item.text;
+  if (!input("description").value.trim() && item.note.value.trim()) input("description").value = item.note.value;
+  saveDraft();
+  document.getElementById("raise").scrollIntoView({ block: "start" });
+  input("title").focus({ preventScroll: true });
+}
+
+// --- the list of findings ---------------------------------------------------------------------------------------
+
+const findingList = document.getElementById("finding-list");
+
+function optionText(select, value) {
+  return [...select.options].find((o) => o.value === value)?.textContent ?? value;
+}
+
+function photoInput(label, id, onPhoto) {
+  const picker = el("input", {
+    type: "file",
+    id,
+    "aria-labelledby": `${id}-button`,
+    accept: "image/*",
+    capture: "environment",
+    multiple: true,
+  });
+  picker.addEventListener("change", () => takePhotos(picker, onPhoto));
+  return el("div", { class: "photo-picker add-photo" }, el("span", { class: "button secondary", id: `${id}-button`, text: label }), picker);
+}
+
+function queuePhoto(photo, target) {
+  return addOp({
+    kind: "photo",
+    clientId: photo.clientId,
+    ...target,
+    blob: photo.blob,
+    sha256: photo.sha256,
+    thumbnail: photo.thumbnail,
+    capturedAt: photo.capturedAt,
+    latitude: photo.latitude,
+    longitude: photo.longitude,
+    asked: photo.asked,
+    filename: photo.filename,
+  });
+}
+
+function renderPendingFindings() {
+  for (const op of state.ops.filter((o) => o.kind === "finding")) {
+    let node = findingList.querySelector(`[data-client-id="${op.clientId}"]`);
+    if (!node) {
+      node = el(
+        "li",
+        { class: "finding", "data-client-id": op.clientId },
+        el(
+          "div",
+          { class: "finding-head" },
+          el("span", { class: "badge", text: optionText(input("severity"), op.fields.severity) }),
+          el("span", { class: "finding-title", text: op.fields.title }),
+          el("span", { class: "save-state" }),
+        ),
+        el("p", {
+          class: "meta",
+          text: [optionText(input("area"), op.fields.area), items.get(Number(op.fields.item))?.code]
+            .filter(Boolean)
+            .join(" · "),
+        }),
+        el("ul", { class: "thumbs" }),
+      );
+      node.append(
+        photoInput(texts.addPhoto, `add-photo-${op.clientId}`, async (photo) => {
+          await queuePhoto(photo, { findingClientId: op.clientId, findingTitle: op.fields.title });
+          render();
+          scheduleFlush(0);
+        }),
+      );
+      findingList.append(node);
+    }
+    setStateNode(node.querySelector(".save-state"), opState(op), op.error ? `: ${op.error}` : "");
+  }
+  // Photos on their way, under their finding (sent or not).
+  for (const op of state.ops.filter((o) => o.kind === "photo")) {
+    const id = op.findingId || state.sentIds.get(op.findingClientId);
+    const finding =
+      findingList.querySelector(`[data-client-id="${op.findingClientId}"]`) ||
+      findingList.querySelector(`[data-finding-id="${id}"]`);
+    if (!finding) continue;
+    const existing = finding.querySelector(`.thumb[data-client-id="${op.clientId}"]`);
+    const node = thumb(op, opState(op), op.error ? `: ${op.error}` : "");
+    if (existing) existing.replaceWith(node);
+    else finding.querySelector(".thumbs").append(node);
+  }
+  document.getElementById("no-findings").hidden = findingList.children.length > 0;
+}
+
+function showSentFinding(op, serverId) {
+  const node = findingList.querySelector(`[data-client-id="${op.clientId}"]`);
+  if (!node) return;
+  node.dataset.findingId = serverId;
+  const title = node.querySelector(".finding-title");
+  title.replaceWith(el("a", { class: "finding-title", href: fill(config.findingUrl, { id: serverId }), text: op.fields.title }));
+  setStateNode(node.querySelector(".save-state"), "saved");
+}
+
+function showSentPhoto(op, data) {
+  const node = document.querySelector(`.thumb[data-client-id="${op.clientId}"]`);
+  if (!node) return;
+  const stateNode = node.querySelector(".thumb-state");
+  node.dataset.state = "saved";
+  node.dataset.fileId = data.id;
+  setStateNode(stateNode, "saved");
+}
+
+for (const node of findingList.querySelectorAll("[data-finding-id]")) {
+  const field = node.querySelector(".add-photo");
+  if (!field) continue;
+  field.hidden = false;
+  const picker = field.querySelector("input");
+  const title = node.querySelector(".finding-title").textContent;
+  picker.addEventListener("change", () =>
+    takePhotos(picker, async (photo) => {
+      await queuePhoto(photo, { findingId: Number(node.dataset.findingId), findingTitle: title });
+      render();
+      scheduleFlush(0);
+    }),
+  );
+}
+
+// --- start ------------------------------------------------------------------------------------------------------
+
+async function start() {
+  document.querySelector(".view-switch").hidden = false;
+  document.querySelector(".location-choice").hidden = false;
+  document.getElementById("photos-button").hidden = false;
+  locationBox.checked = pref.get("location") === "yes";
+  locationBox.addEventListener("change", () => {
+    pref.set("location", locationBox.checked ? "yes" : "no");
+    // Ask for the permission now, while the inspector is looking at this box, not in the middle of a photo.
+    if (locationBox.checked) position();
+  });
+  setView(pref.get("view", "list"));
+  await loadOutbox();
+  for (const [id, item] of items) {
+    const latest = state.ops.filter((o) => o.kind === "answer" && o.itemId === id).at(-1);
+    if (latest) item.note.value = latest.note;
+  }
+  await loadDrafts();
+  render();
+  window.addEventListener("online", () => {
+    state.attempt = 0;
+    state.problem = null;
+    scheduleFlush(0);
+  });
+  window.addEventListener("offline", () => {
+    state.problem = "offline";
+    renderSync();
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") scheduleFlush(0);
+  });
+  root.dataset.ready = "true";
+  scheduleFlush(0);
+}
+
+start();
