@@ -6,10 +6,12 @@ from inspect_app.models.enums import (
     CaseStatus,
     CaseType,
     ContentArea,
+    CriterionKind,
     FindingState,
     Lane,
     OrgLevel,
     Role,
+    RoundStatus,
     Severity,
     TaskState,
     TeamRole,
@@ -29,11 +31,31 @@ from inspect_app.models.inspections import (
 )
 from inspect_app.models.notifications import Notification
 from inspect_app.models.org import OrgUnit
+from inspect_app.models.par import (
+    CriteriaSet,
+    Criterion,
+    ItemScore,
+    ParAssessment,
+    ParRound,
+    RoundCriteriaSet,
+    ScoreAdjustment,
+    SurveyScore,
+)
 from inspect_app.models.tokens import ApiToken
 from inspect_app.models.users import LoginAttempt, RoleAssignment, User
 from inspect_app.models.workflow import HumanTask, ProcessDefinition, WorkflowTimer
 
 __all__ = [
+    "CriteriaSet",
+    "Criterion",
+    "CriterionKind",
+    "ItemScore",
+    "ParAssessment",
+    "ParRound",
+    "RoundCriteriaSet",
+    "RoundStatus",
+    "ScoreAdjustment",
+    "SurveyScore",
     "Answer",
     "ChecklistAnswer",
     "ChecklistItem",

@@ -126,3 +126,16 @@ class FindingState(enum.StrEnum):
 class Verdict(enum.StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+
+
+class CriterionKind(enum.StrEnum):
+    """Levels of a PAR criteria tree: field (lĩnh vực) > criterion (tiêu chí) > sub-criterion (tiêu chí thành phần)."""
+
+    FIELD = "field"
+    CRITERION = "criterion"
+    SUB = "sub"
+
+
+class RoundStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"

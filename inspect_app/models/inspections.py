@@ -240,6 +240,7 @@ class EvidenceFile(db.Model):
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_answers.id"), index=True)
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("remediation_reports.id"), index=True)
+    score_id: Mapped[int | None] = mapped_column(ForeignKey("item_scores.id"), index=True)  # PAR evidence
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
@@ -255,6 +256,9 @@ class EvidenceFile(db.Model):
     finding: Mapped[Finding | None] = relationship(backref=db.backref("files", order_by="EvidenceFile.id"))
     report: Mapped[RemediationReport | None] = relationship(backref=db.backref("files", order_by="EvidenceFile.id"))
     answer: Mapped[ChecklistAnswer | None] = relationship(backref=db.backref("files", order_by="EvidenceFile.id"))
+    score: Mapped["ItemScore | None"] = relationship(  # noqa: F821
+        backref=db.backref("files", order_by="EvidenceFile.id")
+    )
 
     @property
     def is_image(self) -> bool:

@@ -1,6 +1,7 @@
 """The shell on a tablet: sign in, dashboard, case list and case page, in a real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from inspect_app.models import OrgLevel, Role
 from tests.browser.conftest import save_screenshot
@@ -55,14 +56,14 @@ def test_an_inspector_signs_in_and_opens_a_case_on_a_tablet(open_page, inspectio
     page.goto(f"{page.base_url}/login")
     assert_fits_a_finger_and_the_screen(page)
     sign_in(page, "inspector")
-    assert page.get_by_role("heading", name="Xin chào, Lê Minh Tuấn").is_visible()
+    expect(page.get_by_role("heading", name="Xin chào, Lê Minh Tuấn")).to_be_visible()
     assert_fits_a_finger_and_the_screen(page)
     save_screenshot(page, f"dashboard-{width}")
 
     page.get_by_role("link", name="Hồ sơ", exact=True).click()
     page.get_by_text(inspection.reference).click()
     page.wait_for_url(f"{page.base_url}/cases/{inspection.id}")
-    assert page.get_by_text("Trần Thị Lan").is_visible()
+    expect(page.get_by_text("Trần Thị Lan")).to_be_visible()
     assert_fits_a_finger_and_the_screen(page)
     save_screenshot(page, f"case-{width}")
     assert page.external_requests == [], "everything must load from this server: field sites are often offline"
@@ -74,7 +75,7 @@ def test_a_wrong_password_shows_a_message_and_keeps_the_form(open_page, inspecti
     page.get_by_label("Tên đăng nhập").fill("inspector")
     page.get_by_label("Mật khẩu").fill("sai mật khẩu")
     page.get_by_role("button", name="Đăng nhập").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_label("Tên đăng nhập").input_value() == "inspector"
 
 
@@ -91,6 +92,6 @@ def test_switching_language_in_the_footer(open_page, inspection):
     page = open_page()
     page.goto(f"{page.base_url}/login")
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_role("button", name="Tiếng Việt").click()
-    assert page.get_by_role("heading", name="Đăng nhập").is_visible()
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
