@@ -50,6 +50,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         inspections,
         main,
         notifications,
+        par,
         processes,
         tasks,
         templating,
@@ -65,6 +66,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(inspections.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(par.bp)
     app.register_blueprint(notifications.bp)
     errors.register(app)
     templating.register(app)

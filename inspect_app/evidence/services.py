@@ -11,7 +11,7 @@ from inspect_app.evidence.storage import check_content, write_once
 from inspect_app.exceptions import Conflict
 from inspect_app.extensions import db
 from inspect_app.history import record_event
-from inspect_app.models import Case, ChecklistAnswer, EvidenceFile, Finding, RemediationReport, User
+from inspect_app.models import Case, ChecklistAnswer, EvidenceFile, Finding, ItemScore, RemediationReport, User
 
 
 def add_evidence(
@@ -23,6 +23,7 @@ def add_evidence(
     finding: Finding | None = None,
     report: RemediationReport | None = None,
     answer: ChecklistAnswer | None = None,
+    score: ItemScore | None = None,
     client_id: str | None = None,
     captured_at: datetime | None = None,
     latitude: float | None = None,
@@ -46,6 +47,7 @@ def add_evidence(
         finding=finding,
         report=report,
         answer=answer,
+        score=score,
         client_id=client_id,
         sha256=checked.sha256,
         content_type=checked.content_type,
@@ -70,6 +72,7 @@ def add_evidence(
             "size": checked.size,
             **({"finding": finding.id} if finding else {}),
             **({"report": report.id} if report else {}),
+            **({"criterion": score.criterion.code} if score else {}),
             **({"location": [latitude, longitude]} if latitude is not None and longitude is not None else {}),
         },
         captured_at=captured_at,

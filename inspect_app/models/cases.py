@@ -65,6 +65,12 @@ class Case(db.Model):
         query = select(HumanTask).where(HumanTask.case_id == self.id, HumanTask.state == TaskState.READY)
         return list(db.session.scalars(query.order_by(HumanTask.id)))
 
+    def has_open_step(self, bpmn_id: str, user: User | None = None) -> bool:
+        """Whether the case has a ready task of this BPMN step (that `user` may do, when given)."""
+        return not self.is_closed and any(
+            task.bpmn_id == bpmn_id and (user is None or task.can_complete(user)) for task in self.open_tasks
+        )
+
     @property
     def lead(self) -> User | None:
         return next((m.user for m in self.team if m.role == TeamRole.LEAD), None)

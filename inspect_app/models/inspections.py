@@ -32,13 +32,6 @@ class InspectionStep(enum.StrEnum):
     CLOSURE = "closure"
 
 
-def has_open_step(case: Case, step: InspectionStep, user: User | None = None) -> bool:
-    """Whether the case has a ready task of this step (that `user` may do, when given)."""
-    return not case.is_closed and any(
-        task.bpmn_id == step and (user is None or task.can_complete(user)) for task in case.open_tasks
-    )
-
-
 # Findings in these states still wait for the unit to remediate.
 AWAITING_UNIT = (FindingState.OPEN,)
 # States a finding can be in while the lead consolidates the minutes.
@@ -123,11 +116,11 @@ class Inspection(db.Model):
 
     def can_record_on_site(self, user: User) -> bool:
         """Team members answer the checklist while their own on-site task is open."""
-        return has_open_step(self.case, InspectionStep.ONSITE, user)
+        return self.case.has_open_step(InspectionStep.ONSITE, user)
 
     def can_raise_finding(self, user: User) -> bool:
         """Findings come from the team on site, or from the lead while consolidating the minutes."""
-        return self.can_record_on_site(user) or has_open_step(self.case, InspectionStep.MINUTES, user)
+        return self.can_record_on_site(user) or self.case.has_open_step(InspectionStep.MINUTES, user)
 
     @property
     def checklist_items(self) -> list[ChecklistItem]:
@@ -192,11 +185,11 @@ class Finding(db.Model):
 
     def can_consolidate(self, user: User) -> bool:
         """The lead keeps, drops or merges findings while the minutes task is open."""
-        return self.state in CONSOLIDATING and has_open_step(self.case, InspectionStep.MINUTES, user)
+        return self.state in CONSOLIDATING and self.case.has_open_step(InspectionStep.MINUTES, user)
 
     def can_report(self, user: User) -> bool:
         """The unit's officers report remediation while the remediation task is open."""
-        return has_open_step(self.case, InspectionStep.REMEDIATION, user)
+        return self.case.has_open_step(InspectionStep.REMEDIATION, user)
 
     @property
     def needs_remediation(self) -> bool:

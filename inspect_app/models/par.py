@@ -1,5 +1,6 @@
 """PAR index appraisal: criteria sets, rounds, one assessment per unit per round, and its scores."""
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -117,6 +118,17 @@ class RoundCriteriaSet(db.Model):
     criteria_set: Mapped[CriteriaSet] = relationship()
 
 
+class ParStep(enum.StrEnum):
+    """Ids of the user tasks in bpmn/par_appraisal.bpmn that the scoring rules look at."""
+
+    SELF_ASSESSMENT = "self_assessment"
+    FIRST_APPRAISAL = "first_appraisal"
+    EXPLANATION = "explanation"
+    SECOND_APPRAISAL = "second_appraisal"
+    CONSOLIDATION = "consolidation"
+    APPROVAL = "approval"
+
+
 class ParAssessment(db.Model):
     """What a PAR appraisal case adds to the case: the round, the unit, its criteria set and its extra points."""
 
@@ -139,6 +151,26 @@ class ParAssessment(db.Model):
     adjustments: Mapped[list["ScoreAdjustment"]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="ScoreAdjustment.id"
     )
+
+    def can_self_assess(self, user: User) -> bool:
+        """The unit's officers score their unit while the self-assessment task is open."""
+        return self.case.has_open_step(ParStep.SELF_ASSESSMENT, user)
+
+    def can_appraise(self, user: User, step: "ParStep") -> bool:
+        """The appraisal team scores in round 1 or round 2 while that task is open."""
+        return self.case.has_open_step(step, user)
+
+    def can_explain(self, user: User) -> bool:
+        """The unit's officers explain flagged items while the explanation task is open."""
+        return self.case.has_open_step(ParStep.EXPLANATION, user)
+
+    def can_adjust(self, user: User) -> bool:
+        """The appraisal lead adds bonus and penalty points while consolidating."""
+        return self.case.has_open_step(ParStep.CONSOLIDATION, user)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class ItemScore(db.Model):

@@ -2,6 +2,7 @@
 
 Each locks the case, checks, changes, records history and flushes; the entry point commits once."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import format_datetime
@@ -17,6 +18,9 @@ from inspect_app.history import record_event
 from inspect_app.models import Case, HumanTask, TaskState, TimerState, User, WorkflowState, WorkflowTimer
 from inspect_app.notifications.services import notify_step
 from inspect_app.tasks.forms import build_form
+
+# What a case type does when one of its timers fires (BPMN timer id -> handler); case-type packages register here.
+TIMER_HANDLERS: dict[str, Callable[[Case], None]] = {}
 
 
 def lock_case(case_id: int) -> Case:
@@ -153,6 +157,9 @@ def fire_timer(timer: WorkflowTimer, now: datetime) -> list[str]:
     step = workflow_bridge.fire_due_timers(case, now)
     if step.fired:
         record_event(case, "timer.fired", actor=None, details=step.summary())
+    for bpmn_id in step.fired:
+        if bpmn_id in TIMER_HANDLERS:
+            TIMER_HANDLERS[bpmn_id](case)
     notify_step(case, step, actor=None)
     _close_if_finished(case, step, None)
     return step.fired

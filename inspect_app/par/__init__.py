@@ -1,0 +1,7 @@
+"""PAR index appraisal: the unit's self-assessment, two appraisal rounds, explanations and approval."""
+
+from flask import Blueprint
+
+bp = Blueprint("par", __name__, url_prefix="/par")
+
+from inspect_app.par import forms, views  # noqa: E402,F401  (forms registers the task forms)

@@ -1,0 +1,294 @@
+"""PAR appraisal operations: opening a round (one case per unit), scoring at each stage, adjustments, approval.
+
+Each flushes and records history; the entry point commits once."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from inspect_app import clock
+from inspect_app.cases.services import add_team_member, create_case
+from inspect_app.exceptions import Forbidden, InvalidInput
+from inspect_app.extensions import db
+from inspect_app.history import record_event
+from inspect_app.inspections.services import deadline_moment
+from inspect_app.models import (
+    CaseType,
+    CriteriaSet,
+    Finding,
+    ItemScore,
+    OrgLevel,
+    OrgUnit,
+    ParAssessment,
+    ParRound,
+    ParStep,
+    RoundCriteriaSet,
+    ScoreAdjustment,
+    TeamRole,
+    User,
+)
+from inspect_app.par.scoring import DEFAULT_BANDS
+from inspect_app.tasks.services import TIMER_HANDLERS, start_case_workflow
+
+PROCESS_ID = "par_appraisal"
+
+
+def parse_points(value, field: str) -> Decimal | None:
+    """Points typed by a user ("7,5" or "7.5"); None for empty; InvalidInput naming the field otherwise."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        points = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput(_("Give the points as a number."), {field: [_("Give the points as a number.")]}) from None
+    if not points.is_finite() or points != points.quantize(Decimal("0.01")):
+        raise InvalidInput(_("Use at most two decimals."), {field: [_("Use at most two decimals.")]})
+    return points
+
+
+def open_round(
+    *,
+    actor: User,
+    year: int,
+    name: str,
+    sets: dict[OrgLevel, CriteriaSet],
+    units: list[OrgUnit],
+    lead: User,
+    appraisers: list[User],
+    self_assessment_due: date,
+    first_appraisal_due: date,
+    explanation_due: date,
+    second_appraisal_due: date,
+    approval_due: date,
+    bands: list[dict] | None = None,
+) -> ParRound:
+    """Open a round and one appraisal case per unit, each on its level's criteria set."""
+    dates = [self_assessment_due, first_appraisal_due, explanation_due, second_appraisal_due, approval_due]
+    if dates != sorted(dates):
+        raise InvalidInput(_("The round's dates must follow each other in order."), {"dates": [str(d) for d in dates]})
+    missing = sorted({unit.level.value for unit in units if unit.level not in sets})
+    if missing:
+        raise InvalidInput(_("Choose a criteria set for every level taking part."), {"sets": missing})
+    par_round = ParRound(
+        year=year,
+        name=name,
+        opened_by=actor,
+        opened_at=clock.now(),
+        bands=bands or list(DEFAULT_BANDS),
+        self_assessment_due=self_assessment_due,
+        first_appraisal_due=first_appraisal_due,
+        explanation_due=explanation_due,
+        second_appraisal_due=second_appraisal_due,
+        approval_due=approval_due,
+    )
+    par_round.criteria_sets = [RoundCriteriaSet(level=level, criteria_set=s) for level, s in sets.items()]
+    db.session.add(par_round)
+    db.session.flush()
+    for unit in units:
+        open_assessment(par_round, unit, actor=actor, lead=lead, appraisers=appraisers)
+    return par_round
+
+
+def open_assessment(par_round: ParRound, unit: OrgUnit, *, actor: User, lead: User, appraisers: list[User]):
+    """One unit's appraisal case: its scores to fill in, the appraisal team, and the process started."""
+    criteria_set = par_round.set_for(unit.level)
+    case = create_case(
+        case_type=CaseType.PAR_APPRAISAL,
+        title=_("PAR index %(year)d: %(unit)s", year=par_round.year, unit=unit.name),
+        subject_unit=unit,
+        actor=actor,
+        year=par_round.year,
+    )
+    assessment = ParAssessment(case=case, round=par_round, unit=unit, criteria_set=criteria_set)
+    assessment.scores = [ItemScore(criterion=criterion) for criterion in criteria_set.sub_criteria]
+    db.session.add(assessment)
+    record_event(
+        case,
+        "par.opened",
+        actor=actor,
+        details={"round": par_round.id, "year": par_round.year, "criteria_set": criteria_set.code, "unit": unit.code},
+    )
+    add_team_member(case, lead, TeamRole.LEAD, actor=actor)
+    for appraiser in appraisers:
+        if appraiser.id != lead.id:
+            add_team_member(case, appraiser, TeamRole.MEMBER, actor=actor)
+    start_case_workflow(
+        case,
+        PROCESS_ID,
+        actor=actor,
+        data={
+            "self_assessment_due": deadline_moment(par_round.self_assessment_due).isoformat(),
+            "explanation_due": deadline_moment(par_round.explanation_due).isoformat(),
+        },
+    )
+    return assessment
+
+
+def _check_points(score: ItemScore, points: Decimal | None, field: str) -> None:
+    if points is not None and not (Decimal(0) <= points <= score.criterion.max_points):
+        message = _(
+            "%(code)s is worth at most %(max)s points.", code=score.criterion.code, max=score.criterion.max_points
+        )
+        raise InvalidInput(message, {field: [message]})
+
+
+def _record(score: ItemScore, action: str, actor: User, **changes) -> None:
+    diff = {}
+    for name, value in changes.items():
+        old = getattr(score, name)
+        if old != value:
+            diff[name] = [_json(old), _json(value)]
+            setattr(score, name, value)
+    if diff:
+        record_event(score.assessment.case, action, actor=actor, details={"criterion": score.criterion.code, **diff})
+
+
+def _json(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def save_self_score(score: ItemScore, *, actor: User, points: Decimal | None, note: str) -> None:
+    """The unit's own score (never above the maximum) and how it scored where evidence is missing."""
+    if not score.assessment.can_self_assess(actor):
+        raise Forbidden(_("Only the unit's officers score it, while the self-assessment is open."))
+    _check_points(score, points, "self_score")
+    _record(score, "par.self_scored", actor, self_score=points, self_note=note)
+
+
+def save_appraisal(
+    score: ItemScore,
+    step: ParStep,
+    *,
+    actor: User,
+    points: Decimal | None,
+    comment: str,
+    needs_explanation: bool = False,
+) -> None:
+    """An appraiser's score and comment in round 1 (with the explanation flag) or round 2 (the final score)."""
+    if not score.assessment.can_appraise(actor, step):
+        raise Forbidden(_("Only the appraisal team scores, while that appraisal round is open."))
+    _check_points(score, points, "score")
+    if step == ParStep.FIRST_APPRAISAL:
+        _record(
+            score,
+            "par.appraised",
+            actor,
+            first_score=points,
+            first_comment=comment,
+            needs_explanation=needs_explanation,
+        )
+    else:
+        _record(score, "par.finally_appraised", actor, final_score=points, final_comment=comment)
+
+
+def save_explanation(score: ItemScore, *, actor: User, text: str) -> None:
+    """The unit explains an item the appraisers flagged."""
+    if not score.assessment.can_explain(actor) or not score.needs_explanation:
+        raise Forbidden(_("Only flagged items are explained, by the unit, while the explanation is open."))
+    _record(score, "par.explained", actor, explanation=text)
+
+
+def add_adjustment(
+    assessment: ParAssessment, *, actor: User, points: Decimal, reason: str, finding: Finding | None = None
+) -> ScoreAdjustment:
+    """Bonus (positive) or penalty (negative) points; a penalty may cite an inspection finding about the unit."""
+    if not assessment.can_adjust(actor):
+        raise Forbidden(_("Only the appraisal lead adds bonus or penalty points, while consolidating."))
+    if finding is not None and finding.case.subject_unit_id != assessment.unit_id:
+        raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(finding.id)]})
+    adjustment = ScoreAdjustment(
+        assessment=assessment, points=points, reason=reason, finding=finding, created_by=actor, created_at=clock.now()
+    )
+    db.session.add(adjustment)
+    db.session.flush()
+    record_event(
+        assessment.case,
+        "par.adjusted",
+        actor=actor,
+        details={"points": str(points), "reason": reason, **({"finding": finding.id} if finding else {})},
+    )
+    return adjustment
+
+
+# --- checks when a stage is sent on (called by the task forms' apply) ---------------------------------------------
+
+
+def _refuse_if(codes: list[str], message: str, field: str) -> None:
+    if codes:
+        raise InvalidInput(message % {"codes": ", ".join(codes)}, {field: codes})
+
+
+def check_self_assessment(assessment: ParAssessment) -> None:
+    """Every sub-criterion scored; where evidence is required, evidence attached or an explanation given."""
+    _refuse_if(
+        [s.criterion.code for s in assessment.scores if s.self_score is None],
+        _("Score every sub-criterion first: %(codes)s."),
+        "self_score",
+    )
+    _refuse_if(
+        [
+            s.criterion.code
+            for s in assessment.scores
+            if s.criterion.evidence_required and not s.files and not s.self_note.strip()
+        ],
+        _("Attach evidence, or explain how you scored without it: %(codes)s."),
+        "evidence",
+    )
+
+
+def submit_self_assessment(assessment: ParAssessment, *, actor: User) -> None:
+    """The unit sends its self-assessment on."""
+    check_self_assessment(assessment)
+    assessment.submitted_at = clock.now()
+    record_event(assessment.case, "par.submitted", actor=actor, details={})
+
+
+def first_appraisal_done(assessment: ParAssessment) -> dict:
+    """Round 1 needs a score for every item; the gateway learns how many items need an explanation."""
+    _refuse_if(
+        [s.criterion.code for s in assessment.scores if s.first_score is None],
+        _("Appraise every sub-criterion first: %(codes)s."),
+        "score",
+    )
+    return {"flagged_items": sum(1 for s in assessment.scores if s.needs_explanation)}
+
+
+def explanations_done(assessment: ParAssessment) -> None:
+    """Every flagged item explained."""
+    _refuse_if(
+        [s.criterion.code for s in assessment.scores if s.needs_explanation and not s.explanation.strip()],
+        _("Explain every flagged item first: %(codes)s."),
+        "explanation",
+    )
+
+
+def second_appraisal_done(assessment: ParAssessment) -> None:
+    """Round 2 gives every item its final score."""
+    _refuse_if(
+        [s.criterion.code for s in assessment.scores if s.final_score is None],
+        _("Give every sub-criterion its final score first: %(codes)s."),
+        "score",
+    )
+
+
+def lock_late_self_assessment(case) -> None:
+    """The self-assessment deadline passed before the unit submitted: its scores stay as they were, locked."""
+    assessment = case.par
+    assessment.locked_at = clock.now()
+    record_event(
+        case,
+        "par.locked",
+        actor=None,
+        details={"unscored": [s.criterion.code for s in assessment.scores if s.self_score is None]},
+    )
+
+
+TIMER_HANDLERS["self_assessment_late"] = lock_late_self_assessment
+
+
+def approve(assessment: ParAssessment, *, actor: User) -> None:
+    """The council approves the unit's index: from now on nothing about it changes."""
+    second_appraisal_done(assessment)
+    assessment.approved_at = clock.now()
+    record_event(assessment.case, "par.approved", actor=actor, details={})
