@@ -114,3 +114,10 @@ def test_a_late_self_assessment_is_locked_by_the_timer(app, act, par_round, cloc
     assert [t.bpmn_id for t in par.case.open_tasks] == ["first_appraisal"]
     set_score(act, par, "2.1.1", "officer2", "self", expect=403, points="60", note="")
     assert score(par, "2.1.1").self_score == D(40)
+
+
+def test_the_case_page_leads_to_the_assessment(client, sign_in, par_round):
+    par = assessment_of(par_round, "HD-NS")
+    sign_in("officer")
+    page = client.get(f"/cases/{par.case_id}").get_data(as_text=True)
+    assert "Chỉ số CCHC năm 2026" in page and page.count(f"/par/assessments/{par.case_id}") == 1
