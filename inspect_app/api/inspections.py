@@ -165,34 +165,40 @@ def open_inspection():
         raise Forbidden(_("Only directors decide inspections."))
     data = g.api_body
     errors = field_errors(data, DECISION_FIELDS, DECISION_REQUIRED)
-    client_id = data.get("client_id") if "client_id" not in errors else None
-    if client_id:
-        earlier = services.inspection_for_client_id(client_id)
-        if earlier is not None:
-            return jsonify(case_json(earlier, current_user)), 200
+    client_id = (data.get("client_id") if "client_id" not in errors else None) or None
+    if client_id and (earlier := services.inspection_for_client_id(client_id)) is not None:
+        return jsonify(case_json(earlier, current_user)), 200
     found = _look_up_decision(data, errors)
     form = _decision_form(data, errors, found)
     refuse_if(errors)
     follow_up_of = found["follow_up_of"]
-    case = services.open_inspection(
-        actor=current_user,
-        unit=found["unit"],
-        title=form.title.data,
-        decision_number=form.decision_number.data,
-        decision_date=form.decision_date.data,
-        scope=[ContentArea(area) for area in form.scope.data],
-        planned_start=form.planned_start.data,
-        planned_end=form.planned_end.data,
-        is_announced=form.is_announced.data,
-        template=found["template"],
-        lead=found["lead"],
-        members=found["members"],
-        follow_up_of=follow_up_of,
-        item_ids=services.failed_item_ids(follow_up_of) if follow_up_of else None,
-        client_id=client_id or None,
-    )
-    db.session.commit()
-    return jsonify(case_json(case, current_user)), 201
+
+    def operation():
+        # A retry racing this request may have opened the case meanwhile: its client id then names it.
+        earlier = services.inspection_for_client_id(client_id) if client_id else None
+        if earlier is not None:
+            return earlier, False
+        case = services.open_inspection(
+            actor=current_user,
+            unit=found["unit"],
+            title=form.title.data,
+            decision_number=form.decision_number.data,
+            decision_date=form.decision_date.data,
+            scope=[ContentArea(area) for area in form.scope.data],
+            planned_start=form.planned_start.data,
+            planned_end=form.planned_end.data,
+            is_announced=form.is_announced.data,
+            template=found["template"],
+            lead=found["lead"],
+            members=found["members"],
+            follow_up_of=follow_up_of,
+            item_ids=services.failed_item_ids(follow_up_of) if follow_up_of else None,
+            client_id=client_id,
+        )
+        return case, True
+
+    case, created = save(operation)
+    return jsonify(case_json(case, current_user)), 201 if created else 200
 
 
 # --- findings ------------------------------------------------------------------------------------------------------

@@ -123,8 +123,14 @@ def send_due_reminders(now: datetime) -> int:
 
 def _insert_once(**values) -> int:
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return db.session.execute(statement).rowcount
+    statement = (
+        insert(Notification)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT ... ON CONFLICT DO NOTHING.
+    return len(db.session.execute(statement).all())
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
