@@ -2,7 +2,7 @@
 emptied before every test; factories that return callables; a sign-in helper that really switches users."""
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
 from inspect_app.processes.services import deploy_bpmn
 from inspect_app.tasks.services import start_case_workflow
-from tests.helpers import PASSWORD, csrf_token, fresh_browser
+from tests.helpers import PASSWORD, MovableClock, csrf_token, fresh_browser
 
 POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
 
@@ -165,21 +165,6 @@ def sign_in(client):
 
 
 APP_BPMN = Path(__file__).resolve().parent / "data" / "bpmn" / "app"
-
-
-class MovableClock:
-    """A clock that only moves when a test moves it."""
-
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> datetime:
-        """Move forward by timedelta(**kwargs)."""
-        self.now += timedelta(**kwargs)
-        return self.now
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Helpers shared by tests (fixtures live in conftest.py)."""
 
 import re
+from datetime import datetime, timedelta
 
 PASSWORD = "correct horse battery"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -27,3 +28,18 @@ def error_flash(response) -> str:
     match = ERROR_FLASH.search(response.get_data(as_text=True))
     assert match, "no error message shown"
     return match.group(1).strip()
+
+
+class MovableClock:
+    """A clock that only moves when a test moves it."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> datetime:
+        """Move forward by timedelta(**kwargs)."""
+        self.now += timedelta(**kwargs)
+        return self.now

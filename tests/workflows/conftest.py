@@ -1,11 +1,12 @@
 """Fixtures for engine tests: a movable clock, an engine on it, and BPMN loaders/builders."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 
+from tests.helpers import MovableClock
 from workflows import Engine, parse_bpmn
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "data" / "bpmn"
@@ -18,25 +19,10 @@ _KNOWN_FORMS = {
 }  # fmt: skip
 
 
-class FakeClock:
-    """A clock that only moves when a test moves it."""
-
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> datetime:
-        """Move the clock forward by timedelta(**kwargs)."""
-        self.now += timedelta(**kwargs)
-        return self.now
-
-
 @pytest.fixture
 def clock():
     """A Monday morning in 2030, movable with clock.advance(days=...)."""
-    return FakeClock(datetime(2030, 1, 7, 9, 0, tzinfo=UTC))
+    return MovableClock(datetime(2030, 1, 7, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
