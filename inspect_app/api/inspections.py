@@ -32,7 +32,7 @@ from inspect_app.extensions import csrf, db
 from inspect_app.inspections import services
 from inspect_app.inspections.forms import FindingForm, InspectionDecisionForm
 from inspect_app.inspections.views import get_finding_or_404
-from inspect_app.models import Case, CaseType, ChecklistTemplate, ContentArea, OrgUnit, Role, Severity, User
+from inspect_app.models import Case, CaseType, ChecklistTemplate, ContentArea, OrgUnit, Role, User
 from inspect_app.permissions import get_case_by_reference_or_404
 from inspect_app.tasks.forms import json_to_formdata
 
@@ -236,11 +236,7 @@ def raise_finding(reference: str):
         lambda: services.raise_finding(
             case,
             actor=current_user,
-            title=form.title.data,
-            description=form.description.data or "",
-            severity=Severity(form.severity.data),
-            area=ContentArea(form.area.data),
-            remediation_required=form.remediation_required.data or "",
+            **form.finding_values(),
             item=item,
             client_id=data["client_id"],
             captured_at=captured_at,

@@ -21,7 +21,7 @@ from inspect_app.extensions import db
 from inspect_app.inspections import services
 from inspect_app.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
 from inspect_app.localtime import from_local_input
-from inspect_app.models import ChecklistTemplate, FindingState, OrgUnit, Role, User, Verdict
+from inspect_app.models import ChecklistTemplate, ContentArea, FindingState, OrgUnit, Role, Severity, User, Verdict
 from inspect_app.tasks.forms import ExtendOrEscalateForm, RequiredIf, TaskForm, task_form
 
 
@@ -82,6 +82,16 @@ class FindingForm(FlaskForm):
         validators=[Optional(), Length(max=4000)],
         description=_l("Leave empty when the unit needs to do nothing (an observation)."),
     )
+
+    def finding_values(self) -> dict:
+        """The validated answers as `services.raise_finding` takes them."""
+        return {
+            "title": self.title.data,
+            "description": self.description.data or "",
+            "severity": Severity(self.severity.data),
+            "area": ContentArea(self.area.data),
+            "remediation_required": self.remediation_required.data or "",
+        }
 
 
 class FindingConsolidationForm(FindingForm):

@@ -215,11 +215,7 @@ def findings(case_id: int):
             finding, created = services.raise_finding(
                 case,
                 actor=current_user,
-                title=form.title.data,
-                description=form.description.data or "",
-                severity=Severity(form.severity.data),
-                area=ContentArea(form.area.data),
-                remediation_required=form.remediation_required.data or "",
+                **form.finding_values(),
                 item=item,
                 client_id=request.form.get("client_id") or None,
                 captured_at=device_time(),
