@@ -64,9 +64,12 @@ def record_event(
     return event
 
 
-def case_events(case: Case) -> list[CaseEvent]:
-    """The case's events in chain order."""
-    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)))
+def case_events(case: Case, latest: int | None = None) -> list[CaseEvent]:
+    """The case's events in chain order (only the `latest` ones, when given)."""
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id)
+    if latest is not None:
+        query = query.where(CaseEvent.seq > case.history_count - latest)
+    return list(db.session.scalars(query.order_by(CaseEvent.seq)))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from inspect_app.history import case_events, event_payload
 from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit
 from inspect_app.permissions import get_case_or_404
 
+# The case page shows the latest events; the whole history is one click (and every download) away.
+TIMELINE_EVENTS = 40
+
 
 @bp.route("/")
 @login_required
@@ -51,7 +54,11 @@ def detail(case_id: int):
     open_tasks = case.open_tasks
     diagram = workflow_bridge.case_diagram(case) if case.definition is not None else None
     return render_template(
-        "cases/detail.html", case=case, events=case_events(case), open_tasks=open_tasks, diagram=diagram
+        "cases/detail.html",
+        case=case,
+        events=case_events(case, latest=None if request.args.get("history") == "all" else TIMELINE_EVENTS),
+        open_tasks=open_tasks,
+        diagram=diagram,
     )
 
 

@@ -11,9 +11,7 @@ from inspect_app.models import (
     CaseTeamMember,
     Finding,
     FindingState,
-    HumanTask,
     Inspection,
-    Lane,
     OrgUnit,
     Role,
     TeamRole,
@@ -31,8 +29,9 @@ def _open_cases(*where):
 
 def dashboard_sections(user: User) -> list[dict]:
     """The user's open tasks, then one section per role the user holds, each with its rows (possibly none)."""
-    tasks = list(db.session.scalars(inbox_query(user).limit(DASHBOARD_ROWS)))
-    sections = [{"key": "tasks", "tasks": tasks}] if tasks or user.roles else []
+    sections = []
+    if user.roles and not user.has_role(Role.DIRECTOR):  # a director's tasks are the approvals section below
+        sections.append({"key": "tasks", "tasks": list(db.session.scalars(inbox_query(user).limit(DASHBOARD_ROWS)))})
     if user.has_role(Role.ADMIN):
         counts = {
             "units": db.session.scalar(select(func.count(OrgUnit.id))),
@@ -41,7 +40,7 @@ def dashboard_sections(user: User) -> list[dict]:
         }
         sections.append({"key": "admin", "counts": counts})
     if user.has_role(Role.DIRECTOR):
-        approvals = inbox_query(user).where(HumanTask.lane.in_([Lane.DIRECTOR, Lane.COUNCIL]))
+        approvals = inbox_query(user)
         sections.append(
             {
                 "key": "director",

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from inspect_app.cases.services import close_case
+from inspect_app.cases.views import TIMELINE_EVENTS
 from inspect_app.extensions import db
-from inspect_app.history import case_events
+from inspect_app.history import case_events, record_event
 from inspect_app.models import CaseType, Role
 
 
@@ -131,3 +132,18 @@ def test_a_user_without_roles_is_told_what_to_do(client, create_user, sign_in):
     create_user("newbie", language="en")
     sign_in("newbie")
     assert "Your account has no role yet" in client.get("/").get_data(as_text=True)
+
+
+def test_a_long_history_shows_the_latest_events_with_a_way_to_all(client, create_user, create_case, sign_in):
+    director = create_user("director", Role.DIRECTOR, language="en")
+    case = create_case("Kiểm tra Sở Y tế", actor=director)
+    for number in range(TIMELINE_EVENTS + 5):
+        record_event(case, "note.added", actor=director, details={"reason": f"ghi chú số {number}"})
+    db.session.commit()
+    sign_in("director")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"The latest {TIMELINE_EVENTS} of {TIMELINE_EVENTS + 6} events." in page
+    assert f"ghi chú số {TIMELINE_EVENTS + 4}" in page and "ghi chú số 0<" not in page
+    whole = client.get(f"/cases/{case.id}?history=all").get_data(as_text=True)
+    assert "ghi chú số 0<" in whole
+    assert "The latest" not in whole
