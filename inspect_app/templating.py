@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
-from inspect_app.labels import CONTENT_AREA_LABELS, LANE_LABELS, label
+from inspect_app.labels import CONTENT_AREA_LABELS, LANE_LABELS, TASK_TITLES, label
 from inspect_app.main.forms import LANGUAGE_CHOICES, LanguageForm
 from inspect_app.models import Role
 
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(label)
     app.add_template_filter(lambda value: label(value, LANE_LABELS), "lane_label")
     app.add_template_filter(lambda value: label(value, CONTENT_AREA_LABELS), "area_label")
+    app.add_template_filter(lambda task: label(task.title, TASK_TITLES), "task_title")
 
     @app.context_processor
     def globals_for_templates():
