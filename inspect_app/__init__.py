@@ -45,6 +45,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         auth,
         cases,
         cli,
+        criteria,
         errors,
         evidence,
         inspections,
@@ -63,6 +64,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(processes.bp)
     app.register_blueprint(checklists_bp)
+    app.register_blueprint(criteria.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(inspections.bp)
     app.register_blueprint(evidence.bp)

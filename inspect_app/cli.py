@@ -14,6 +14,7 @@ from inspect_app import clock, workflow_bridge
 from inspect_app.auth.services import normalise_username
 from inspect_app.demo import DEMO_PASSWORD, load_demo
 from inspect_app.demo_cases import load_demo_cases
+from inspect_app.demo_par import load_demo_par
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import ApiToken, Case, OrgUnit, Role, User
@@ -63,6 +64,7 @@ def demo() -> None:
     """Load the Hai Duong demo organisation, users, processes and inspection cases (safe to run again)."""
     users = load_demo(progress=lambda message: click.echo(f"  loaded {message}"))
     load_demo_cases(progress=lambda message: click.echo(f"  loaded {message}"))
+    load_demo_par(progress=lambda message: click.echo(f"  loaded {message}"))
     db.session.commit()
     click.echo(f"Demo data ready. Sign in with any of these users, password {DEMO_PASSWORD!r}:")
     for user in users:

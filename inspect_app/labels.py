@@ -103,6 +103,16 @@ ACTION_LABELS = {
     "remediation.verified": _l("Remediation verified"),
     "inspection.closing": _l("Inspection closed"),
     "evidence.added": _l("Evidence added"),
+    "par.opened": _l("PAR appraisal opened"),
+    "par.self_scored": _l("Self-assessed"),
+    "par.submitted": _l("Self-assessment submitted"),
+    "par.locked": _l("Self-assessment locked at the deadline"),
+    "par.appraised": _l("Appraised, round 1"),
+    "par.explained": _l("Explained"),
+    "par.finally_appraised": _l("Appraised, round 2"),
+    "par.adjusted": _l("Bonus or penalty points"),
+    "par.survey_imported": _l("Survey scores imported"),
+    "par.approved": _l("Index approved"),
 }
 
 # The task names of the shipped BPMN files, so that they read in the user's language. A task whose process names it

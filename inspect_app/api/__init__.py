@@ -8,4 +8,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # No CSRF tokens here: every POST must carry a JSON body, which a cross-site HTML form cannot send (see schemas.py).
 csrf.exempt(bp)
 
-from inspect_app.api import auth, inspections, views  # noqa: E402,F401
+from inspect_app.api import auth, inspections, par, views  # noqa: E402,F401

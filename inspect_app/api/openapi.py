@@ -596,6 +596,270 @@ PATHS.update(
     }
 )
 
+# --- PAR results (api/par.py) ---------------------------------------------------------------------------------------
+
+POINTS = {"type": "number", "description": "Points, two decimals at most"}
+NULLABLE_POINTS = {"type": ["number", "null"]}
+PAR_LEVELS = ["province", "department", "district", "commune"]
+SCHEMAS.update(
+    {
+        "ParStageResult": {
+            "type": "object",
+            "description": "A unit's result from one stage's scores, as scoring.py computes it",
+            "required": ["total", "maximum", "index", "band", "fields", "survey", "bonus", "penalty"],
+            "properties": {
+                "total": POINTS,
+                "maximum": POINTS,
+                "index": {"type": "number", "description": "total / maximum x 100, rounded half up to 2 decimals"},
+                "band": {"type": "string", "examples": ["Tốt", "Khá", "Trung bình", "Yếu"]},
+                "fields": {
+                    "type": "object",
+                    "description": "Points per field, by the field's code",
+                    "additionalProperties": {"type": "number"},
+                },
+                "survey": POINTS,
+                "bonus": {**POINTS, "description": "Bonus points counted (capped)"},
+                "penalty": {**POINTS, "description": "Penalty points taken off (capped), as a positive number"},
+            },
+        },
+        "ParRankedUnit": {
+            "allOf": [
+                _ref("ParStageResult"),
+                {
+                    "type": "object",
+                    "required": ["unit", "case_reference", "rank", "approved", "change_from_last_year"],
+                    "properties": {
+                        "unit": {
+                            "type": "object",
+                            "required": ["code", "name"],
+                            "properties": {"code": STRING, "name": STRING},
+                        },
+                        "case_reference": {"type": "string", "examples": ["CS-2026-0001"]},
+                        "rank": {"type": "integer", "minimum": 1, "description": "Equal indexes share a rank"},
+                        "approved": {"type": "boolean", "description": "Whether the council approved the index"},
+                        "change_from_last_year": {
+                            "type": ["number", "null"],
+                            "description": "Index points since the unit's approved index of the year before",
+                        },
+                    },
+                },
+            ]
+        },
+        "ParRoundResults": {
+            "type": "object",
+            "required": ["round", "levels"],
+            "properties": {
+                "round": {
+                    "type": "object",
+                    "required": ["id", "year", "name", "published"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "year": {"type": "integer"},
+                        "name": STRING,
+                        "published": {"type": "boolean", "description": "Every unit of the round is approved"},
+                    },
+                },
+                "levels": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["level", "criteria_set", "fields", "survey_max", "units"],
+                        "properties": {
+                            "level": {"type": "string", "enum": PAR_LEVELS},
+                            "criteria_set": {
+                                "type": ["object", "null"],
+                                "required": ["code", "name"],
+                                "properties": {"code": STRING, "name": STRING},
+                            },
+                            "fields": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["code", "name", "max_points"],
+                                    "properties": {"code": STRING, "name": STRING, "max_points": POINTS},
+                                },
+                            },
+                            "survey_max": NULLABLE_POINTS,
+                            "units": {
+                                "type": "array",
+                                "items": _ref("ParRankedUnit"),
+                                "description": "Best first, by the final index",
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "ParScorecard": {
+            "type": "object",
+            "required": [
+                "case_reference",
+                "round",
+                "unit",
+                "approved_at",
+                "stages",
+                "fields",
+                "survey",
+                "adjustments",
+                "rank",
+                "units_in_level",
+                "last_year",
+            ],
+            "properties": {
+                "case_reference": STRING,
+                "round": {
+                    "type": "object",
+                    "required": ["id", "year", "name"],
+                    "properties": {"id": {"type": "integer"}, "year": {"type": "integer"}, "name": STRING},
+                },
+                "unit": {
+                    "type": "object",
+                    "required": ["code", "name", "level"],
+                    "properties": {"code": STRING, "name": STRING, "level": {"type": "string", "enum": PAR_LEVELS}},
+                },
+                "approved_at": _nullable(DATE_TIME),
+                "stages": {
+                    "type": "object",
+                    "description": "As self-assessed, as appraised in round 1, and final",
+                    "required": ["self", "first", "final"],
+                    "properties": {
+                        "self": _ref("ParStageResult"),
+                        "first": _ref("ParStageResult"),
+                        "final": _ref("ParStageResult"),
+                    },
+                },
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "code",
+                            "name",
+                            "max_points",
+                            "self",
+                            "first",
+                            "final",
+                            "share",
+                            "last_year",
+                            "change",
+                        ],
+                        "properties": {
+                            "code": STRING,
+                            "name": STRING,
+                            "max_points": POINTS,
+                            "self": POINTS,
+                            "first": POINTS,
+                            "final": POINTS,
+                            "share": {"type": "number", "description": "Final points as a percentage of the maximum"},
+                            "last_year": NULLABLE_POINTS,
+                            "change": {**NULLABLE_POINTS, "description": "Points since last year"},
+                        },
+                    },
+                },
+                "survey": {
+                    "type": "object",
+                    "required": ["max_points", "points", "components"],
+                    "properties": {
+                        "max_points": POINTS,
+                        "points": {**POINTS, "description": "Counted (capped at max_points)"},
+                        "components": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["component", "points"],
+                                "properties": {"component": STRING, "points": POINTS},
+                            },
+                        },
+                    },
+                },
+                "adjustments": {
+                    "type": "array",
+                    "description": "Bonus (positive) and penalty (negative) points with their reasons",
+                    "items": {
+                        "type": "object",
+                        "required": ["points", "reason", "finding"],
+                        "properties": {
+                            "points": POINTS,
+                            "reason": STRING,
+                            "finding": {
+                                "type": ["object", "null"],
+                                "description": "The inspection finding the points cite",
+                                "required": ["case_reference", "title"],
+                                "properties": {"case_reference": STRING, "title": STRING},
+                            },
+                        },
+                    },
+                },
+                "rank": {
+                    "type": ["integer", "null"],
+                    "description": "In the unit's level; null for a caller who may not see the round's ranking",
+                },
+                "units_in_level": {"type": ["integer", "null"]},
+                "last_year": {
+                    "type": ["object", "null"],
+                    "description": "The unit's approved result of the year before, if there is one",
+                    "required": ["year", "case_reference", "rank", "index", "band", "total", "change"],
+                    "properties": {
+                        "year": {"type": "integer"},
+                        "case_reference": STRING,
+                        "rank": {"type": "integer", "description": "In that round's ranking of the unit's level"},
+                        "index": POINTS,
+                        "band": STRING,
+                        "total": POINTS,
+                        "change": {
+                            "type": "object",
+                            "required": ["survey", "total", "index"],
+                            "properties": {"survey": POINTS, "total": POINTS, "index": POINTS},
+                        },
+                    },
+                },
+            },
+        },
+    }
+)
+PATHS.update(
+    {
+        "/par/rounds/{round_id}/results": {
+            "get": {
+                "operationId": "getParRoundResults",
+                "summary": "A PAR round's results per level: each unit's rank, index, band, total and field points",
+                "description": (
+                    "For administrators, directors, auditors, and the leads and inspectors of the round's appraisal "
+                    "teams; once every unit is approved (published), for every signed-in user."
+                ),
+                "parameters": [
+                    {"name": "round_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {
+                        "name": "level",
+                        "in": "query",
+                        "description": "Only this level (every level of the round when left out)",
+                        "schema": {"type": "string", "enum": PAR_LEVELS},
+                    },
+                ],
+                "responses": {
+                    "200": _json(_ref("ParRoundResults"), "The results, best first within each level"),
+                    "400": _error("level is not one of the levels"),
+                    "401": UNAUTHORIZED,
+                    "404": NOT_FOUND,
+                },
+            }
+        },
+        "/cases/{reference}/scorecard": {
+            "get": {
+                "operationId": "getParScorecard",
+                "summary": "A PAR appraisal case's scorecard: each field at each stage, survey, adjustments, last year",
+                "description": "For whoever may see the case; 404 for a case that is not a PAR appraisal.",
+                "parameters": [REFERENCE],
+                "responses": {
+                    "200": _json(_ref("ParScorecard"), "The scorecard"),
+                    "401": UNAUTHORIZED,
+                    "404": NOT_FOUND,
+                },
+            }
+        },
+    }
+)
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {

@@ -276,3 +276,111 @@ def finding_json(finding: Finding) -> dict:
         "photos": [photo_json(file) for file in finding.files],
         "latest_report": report_json(finding.latest_report),
     }
+
+
+# --- PAR results: a round's results per level and a unit's scorecard (api/par.py) ---------------------------------
+
+
+def points(value) -> float | None:
+    """Points, an index or a share as a JSON number (they carry two decimals at most, shares excepted)."""
+    return None if value is None else float(value)
+
+
+def _par_stage(result) -> dict:
+    return {
+        "total": points(result.total),
+        "maximum": points(result.maximum),
+        "index": points(result.index),
+        "band": result.band,
+        "fields": {code: points(value) for code, value in result.fields.items()},
+        "survey": points(result.survey),
+        "bonus": points(result.bonus),
+        "penalty": points(result.penalty),
+    }
+
+
+def par_results_json(par_round, tables, *, published: bool) -> dict:
+    """A round's results per level (see par/reports.py: ranking_tables), best first, ties sharing a rank."""
+    return {
+        "round": {"id": par_round.id, "year": par_round.year, "name": par_round.name, "published": published},
+        "levels": [
+            {
+                "level": table.level.value,
+                "criteria_set": (
+                    {"code": table.criteria_set.code, "name": table.criteria_set.name} if table.criteria_set else None
+                ),
+                "fields": [{"code": f.code, "name": f.name, "max_points": points(f.max_points)} for f in table.fields],
+                "survey_max": points(table.criteria_set.survey_max) if table.criteria_set else None,
+                "units": [
+                    {
+                        "unit": {"code": row.par.unit.code, "name": row.par.unit.name},
+                        "case_reference": row.par.case.reference,
+                        "rank": row.result.rank,
+                        "approved": row.par.is_approved,
+                        "change_from_last_year": points(row.change),
+                        **_par_stage(row.result),
+                    }
+                    for row in table.units
+                ],
+            }
+            for table in tables
+        ],
+    }
+
+
+def scorecard_json(card) -> dict:
+    """A unit's scorecard (see par/reports.py: build_scorecard)."""
+    par, previous = card.par, card.previous
+    return {
+        "case_reference": par.case.reference,
+        "round": {"id": par.round.id, "year": par.round.year, "name": par.round.name},
+        "unit": {"code": par.unit.code, "name": par.unit.name, "level": par.unit.level.value},
+        "approved_at": iso(par.approved_at),
+        "stages": {stage: _par_stage(result) for stage, result in card.results.items()},
+        "fields": [
+            {
+                "code": line.criterion.code,
+                "name": line.criterion.name,
+                "max_points": points(line.criterion.max_points),
+                "self": points(line.points["self"]),
+                "first": points(line.points["first"]),
+                "final": points(line.points["final"]),
+                "share": points(line.published_share),
+                "last_year": points(line.last_year),
+                "change": points(line.change),
+            }
+            for line in card.fields
+        ],
+        "survey": {
+            "max_points": points(par.criteria_set.survey_max),
+            "points": points(card.final.survey),
+            "components": [{"component": name, "points": points(score)} for name, score in card.survey_components],
+        },
+        "adjustments": [
+            {
+                "points": points(adjustment.points),
+                "reason": adjustment.reason,
+                "finding": (
+                    {"case_reference": adjustment.finding.case.reference, "title": adjustment.finding.title}
+                    if adjustment.finding
+                    else None
+                ),
+            }
+            for adjustment in par.adjustments
+        ],
+        "rank": card.rank,
+        "units_in_level": card.level_size,
+        "last_year": (
+            {
+                "year": card.previous_par.round.year,
+                "case_reference": card.previous_par.case.reference,
+                "rank": previous.rank,
+                "index": points(previous.index),
+                "band": previous.band,
+                "total": points(previous.total),
+                "change": {name: points(card.changes[name]) for name in ("survey", "total", "index")},
+            }
+            if previous is not None
+            else None
+        ),
+    }

@@ -4,11 +4,11 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
-from inspect_app.models.cases import Case
+from inspect_app.models.cases import Case, CaseTeamMember
 from inspect_app.models.enums import CriterionKind, OrgLevel, RoundStatus, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.users import User
@@ -99,6 +99,20 @@ class ParRound(db.Model):
     opened_by: Mapped[User | None] = relationship()
     criteria_sets: Mapped[list["RoundCriteriaSet"]] = relationship(back_populates="round", cascade="all, delete-orphan")
     assessments: Mapped[list["ParAssessment"]] = relationship(back_populates="round", order_by="ParAssessment.case_id")
+
+    @classmethod
+    def has_on_team(cls, user: User):
+        """A WHERE clause: the round has a case whose appraisal team includes `user`."""
+        return exists(
+            select(CaseTeamMember.id)
+            .join(ParAssessment, ParAssessment.case_id == CaseTeamMember.case_id)
+            .where(ParAssessment.round_id == cls.id, CaseTeamMember.user_id == user.id)
+        )
+
+    def is_on_team(self, user: User) -> bool:
+        """Whether `user` appraises any of this round's cases."""
+        query = select(ParRound.id).where(ParRound.id == self.id, ParRound.has_on_team(user))
+        return db.session.scalar(query) is not None
 
     def set_for(self, level: OrgLevel) -> CriteriaSet | None:
         """The criteria set this round uses for units of `level`."""

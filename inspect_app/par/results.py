@@ -1,16 +1,20 @@
 """PAR results from the tables: feeds the scoring arithmetic with each stage's scores, per unit and per round."""
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from inspect_app.extensions import db
 from inspect_app.models import (
     CriteriaSet,
+    Criterion,
     CriterionKind,
     ItemScore,
     OrgLevel,
+    OrgUnit,
     ParAssessment,
     ParRound,
     ScoreAdjustment,
@@ -35,14 +39,19 @@ def bands_of(par_round: ParRound) -> list[Band]:
     return [Band.from_dict(band) for band in par_round.bands]
 
 
-def _score_unit(par: ParAssessment, stage: str, fields, survey: Decimal, adjustments: list[Decimal]) -> UnitResult:
-    column = STAGE_COLUMNS[stage]
-    scores = {s.criterion.code: getattr(s, column) for s in par.scores if getattr(s, column) is not None}
+def _score_unit(
+    par: ParAssessment, scores: Mapping[str, Decimal], fields, survey: Decimal, adjustments: list[Decimal]
+) -> UnitResult:
     bonus = sum((p for p in adjustments if p > 0), Decimal(0))
     penalty = -sum((p for p in adjustments if p < 0), Decimal(0))
     unit = UnitInput(par.unit.code, scores, survey, bonus, penalty)
     s = par.criteria_set
     return score_unit(fields, s.survey_max, unit, bands_of(par.round), s.bonus_cap, s.penalty_cap)
+
+
+def _stage_scores(par: ParAssessment, stage: str) -> dict[str, Decimal]:
+    column = STAGE_COLUMNS[stage]
+    return {s.criterion.code: getattr(s, column) for s in par.scores if getattr(s, column) is not None}
 
 
 def survey_total(par_round: ParRound, unit_id: int) -> Decimal:
@@ -58,14 +67,24 @@ def assessment_results(par: ParAssessment) -> dict[str, UnitResult]:
     fields = field_maxima(par.criteria_set)
     survey = survey_total(par.round, par.unit_id)
     adjustments = [a.points for a in par.adjustments]
-    return {stage: _score_unit(par, stage, fields, survey, adjustments) for stage in STAGE_COLUMNS}
+    return {stage: _score_unit(par, _stage_scores(par, stage), fields, survey, adjustments) for stage in STAGE_COLUMNS}
 
 
 def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") -> list[tuple[UnitResult, ParAssessment]]:
-    """The round's units of one level, ranked by their index at `stage` (ties share a rank)."""
-    assessments = [a for a in par_round.assessments if a.unit.level == level]
+    """The round's units of one level, ranked by their index at `stage` (ties share a rank).
+
+    A round may have hundreds of units with a hundred scores each: scores are read as plain columns in one query."""
+    assessments = list(
+        db.session.scalars(
+            select(ParAssessment)
+            .join(ParAssessment.unit)
+            .where(ParAssessment.round_id == par_round.id, OrgUnit.level == level)
+            .options(joinedload(ParAssessment.unit))
+        )
+    )
     if not assessments:
         return []
+    case_ids = [a.case_id for a in assessments]
     fields = field_maxima(par_round.set_for(level))
     surveys: dict[int, Decimal] = defaultdict(Decimal)
     for unit_id, score in db.session.execute(
@@ -74,13 +93,81 @@ def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") ->
         surveys[unit_id] += score
     adjustments: dict[int, list[Decimal]] = defaultdict(list)
     for case_id, points in db.session.execute(
-        select(ScoreAdjustment.case_id, ScoreAdjustment.points).where(
-            ScoreAdjustment.case_id.in_([a.case_id for a in assessments])
-        )
+        select(ScoreAdjustment.case_id, ScoreAdjustment.points).where(ScoreAdjustment.case_id.in_(case_ids))
     ):
         adjustments[case_id].append(points)
-    # Load every score of the round in one query rather than one per unit.
-    db.session.scalars(select(ItemScore).where(ItemScore.case_id.in_([a.case_id for a in assessments]))).all()
+    column = getattr(ItemScore, STAGE_COLUMNS[stage])
+    scores: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for case_id, code, points in db.session.execute(
+        select(ItemScore.case_id, Criterion.code, column)
+        .join(Criterion, ItemScore.criterion_id == Criterion.id)
+        .where(ItemScore.case_id.in_(case_ids), column.is_not(None))
+    ):
+        scores[case_id][code] = points
     by_unit = {a.unit.code: a for a in assessments}
-    results = [_score_unit(a, stage, fields, surveys[a.unit_id], adjustments[a.case_id]) for a in assessments]
+    results = [
+        _score_unit(a, scores[a.case_id], fields, surveys[a.unit_id], adjustments[a.case_id]) for a in assessments
+    ]
     return [(result, by_unit[result.unit]) for result in rank_units(results)]
+
+
+# --- reports: publication, last year's results, changes -------------------------------------------------------------
+
+
+def is_published(par_round: ParRound) -> bool:
+    """Whether the round's results are published: it has units, and the council approved every one of them."""
+    approved = db.session.execute(
+        select(db.func.count(ParAssessment.case_id), db.func.count(ParAssessment.approved_at)).where(
+            ParAssessment.round_id == par_round.id
+        )
+    ).one()
+    return approved[0] > 0 and approved[0] == approved[1]
+
+
+def previous_round(par_round: ParRound) -> ParRound | None:
+    """The round of the year before (the latest opened, should there be several)."""
+    return db.session.scalar(
+        select(ParRound).where(ParRound.year == par_round.year - 1).order_by(ParRound.id.desc()).limit(1)
+    )
+
+
+def previous_assessment(par: ParAssessment) -> ParAssessment | None:
+    """The same unit's approved assessment in the round of the year before, if there is one."""
+    earlier = previous_round(par.round)
+    if earlier is None:
+        return None
+    return db.session.scalar(
+        select(ParAssessment).where(
+            ParAssessment.round_id == earlier.id,
+            ParAssessment.unit_id == par.unit_id,
+            ParAssessment.approved_at.is_not(None),
+        )
+    )
+
+
+def approved_results(par_round: ParRound, level: OrgLevel) -> dict[int, UnitResult]:
+    """Final results by unit id of a level's approved assessments, each with its rank in the level's ranking."""
+    return {par.unit_id: result for result, par in round_ranking(par_round, level) if par.is_approved}
+
+
+def year_on_year(current: UnitResult, previous: UnitResult) -> dict:
+    """Change since last year, in points: per field present both years, the survey, the total and the index."""
+    return {
+        "fields": {
+            code: points - previous.fields[code] for code, points in current.fields.items() if code in previous.fields
+        },
+        "survey": current.survey - previous.survey,
+        "total": current.total - previous.total,
+        "index": current.index - previous.index,
+    }
+
+
+def mean_field_shares(results: Iterable[UnitResult]) -> dict[str, Decimal]:
+    """Each field's share of its maximum, averaged over the units (percent, unrounded): the level's weak fields."""
+    results = list(results)
+    if not results:
+        return {}
+    return {
+        code: sum((r.field_shares[code] for r in results), Decimal(0)) / len(results)
+        for code in results[0].field_shares
+    }

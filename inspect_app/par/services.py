@@ -101,8 +101,8 @@ def open_assessment(par_round: ParRound, unit: OrgUnit, *, actor: User, lead: Us
         year=par_round.year,
     )
     assessment = ParAssessment(case=case, round=par_round, unit=unit, criteria_set=criteria_set)
-    assessment.scores = [ItemScore(criterion=criterion) for criterion in criteria_set.sub_criteria]
     db.session.add(assessment)
+    assessment.scores = [ItemScore(criterion=criterion) for criterion in criteria_set.sub_criteria]
     record_event(
         case,
         "par.opened",

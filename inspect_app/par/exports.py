@@ -1,0 +1,308 @@
+"""PAR results as files: workbooks (openpyxl), CSV, and the PDF appendix of results that goes with the decision
+announcing them (WeasyPrint, through the same local-only renderer as the inspection documents).
+
+Workbooks hold numbers as numbers (two decimals shown), so that they add up in a spreadsheet; CSV is UTF-8 with a
+byte order mark (spreadsheet programs then read the Vietnamese correctly) and points with a decimal point. Text that
+a spreadsheet would take for a formula is kept as text."""
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from flask import render_template, send_file
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from inspect_app.inspections.documents import render_pdf
+from inspect_app.labels import label
+from inspect_app.models import OrgLevel, ParAssessment, ParRound
+from inspect_app.par.scoring import round2
+
+if TYPE_CHECKING:
+    from inspect_app.par.reports import LevelTable, Scorecard
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+POINTS = "0.00"
+SIGNED_POINTS = "+0.00;-0.00;0.00"
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=13)
+WRAP = Alignment(wrap_text=True, vertical="top")
+# A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def signed(value: Decimal | None) -> str:
+    """A change in points with its sign (+1.25, -0.50; 0.00 for none), in the reader's language."""
+    if value is None:
+        return ""
+    return format_decimal(value, "#,##0.00") if value == 0 else format_decimal(value, "+#,##0.00;-#,##0.00")
+
+
+# --- file names and responses ---------------------------------------------------------------------------------------
+
+
+def ranking_name(par_round: ParRound, level: OrgLevel | None) -> str:
+    return f"chi-so-cchc-{par_round.year}-xep-hang" + (f"-{level.value}" if level else "")
+
+
+def appendix_name(par_round: ParRound, level: OrgLevel | None) -> str:
+    return f"chi-so-cchc-{par_round.year}-phu-luc" + (f"-{level.value}" if level else "")
+
+
+def scorecard_name(par: ParAssessment) -> str:
+    return f"{par.case.reference}-phieu-diem"
+
+
+def _send(data: bytes, mimetype: str, name: str):
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+
+
+def xlsx_response(data: bytes, stem: str):
+    return _send(data, XLSX_MIMETYPE, f"{stem}.xlsx")
+
+
+def csv_response(data: bytes, stem: str):
+    return _send(data, "text/csv", f"{stem}.csv")
+
+
+def pdf_response(data: bytes, stem: str):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"{stem}.pdf", max_age=0)
+
+
+# --- workbooks ------------------------------------------------------------------------------------------------------
+
+
+def _sheet_title(text: str, taken: set[str]) -> str:
+    """A valid, unused sheet name (at most 31 characters, none of []:*?/\\)."""
+    base = text.translate(SHEET_NAME_FORBIDDEN).strip()[:31] or "Sheet"
+    title, number = base, 2
+    while title.lower() in taken:
+        suffix = f" ({number})"
+        title, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(title.lower())
+    return title
+
+
+def _put(sheet: Worksheet, row: int, column: int, value, number_format: str | None = None, font: Font | None = None):
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text, never a formula
+    if number_format and isinstance(value, Decimal | int | float):
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _header(sheet: Worksheet, row: int, titles: list[str], widths: list[int]) -> None:
+    for column, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
+        cell = _put(sheet, row, column, title, font=BOLD)
+        cell.alignment = WRAP
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _save(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ranking_workbook(par_round: ParRound, tables: list["LevelTable"]) -> bytes:
+    """One sheet per level: rank, unit, points per field, survey, bonus, penalty, total, index, band, change from
+    last year and status, best first."""
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    for table in tables or []:
+        sheet = book.create_sheet(_sheet_title(str(label(table.level)), taken))
+        _put(sheet, 1, 1, f"{par_round.name}: {table.heading}", font=TITLE)
+        _put(
+            sheet, 2, 1, _("%(approved)d of %(units)d units approved", approved=table.approved, units=len(table.units))
+        )
+        titles = [_("Rank"), _("Unit code"), _("Unit")]
+        titles += [f"{f.code}. {f.name} ({f.max_points})" for f in table.fields]
+        survey_max = table.criteria_set.survey_max if table.criteria_set is not None else Decimal(0)
+        titles += [
+            _("Survey (%(max)s)", max=survey_max),
+            _("Bonus"),
+            _("Penalty"),
+            _("Total"),
+            _("Index"),
+            _("Band"),
+            _("Change from last year"),
+            _("Status"),
+        ]
+        widths = [8, 12, 30] + [14] * len(table.fields) + [12, 9, 9, 10, 10, 12, 12, 36]
+        _header(sheet, 4, titles, widths)
+        for row, unit in enumerate(table.units, start=5):
+            r = unit.result
+            values = [r.rank, unit.par.unit.code, unit.par.unit.name]
+            values += [r.fields[f.code] for f in table.fields]
+            values += [r.survey, r.bonus, r.penalty, r.total, r.index, r.band, unit.change, unit.status]
+            for column, value in enumerate(values, start=1):
+                fmt = SIGNED_POINTS if column == len(values) - 1 else POINTS
+                _put(sheet, row, column, value, number_format=fmt)
+        if table.units:
+            sheet.freeze_panes = "D5"
+            sheet.auto_filter.ref = f"A4:{get_column_letter(len(titles))}{4 + len(table.units)}"
+        else:
+            _put(sheet, 5, 1, _("No unit of this level takes part in the round."))
+    if not book.worksheets:
+        sheet = book.create_sheet(_sheet_title(_("Ranking"), taken))
+        _put(sheet, 1, 1, par_round.name, font=TITLE)
+        _put(sheet, 3, 1, _("No unit takes part in the round."))
+    return _save(book)
+
+
+def scorecard_workbook(card: "Scorecard") -> bytes:
+    """The scorecard's table (fields at each stage, survey, bonus, penalty, total, index, band, last year), its
+    bonus and penalty points with their reasons, and a second sheet with every sub-criterion."""
+    par, results = card.par, card.results
+    book = Workbook()
+    taken: set[str] = set()
+    sheet = book.active
+    sheet.title = _sheet_title(_("Scorecard"), taken)
+    _put(sheet, 1, 1, par.unit.name, font=TITLE)
+    _put(sheet, 2, 1, f"{par.round.name} · {par.case.reference}")
+    _put(sheet, 3, 1, _("Approved") if par.is_approved else _("Not approved yet"))
+    titles = [
+        _("Field"),
+        _("Maximum"),
+        _("Self-assessed"),
+        _("Appraised, round 1"),
+        _("Final"),
+        _("Share of maximum (%)"),
+        _("Last year"),
+        _("Change from last year"),
+    ]
+    _header(sheet, 5, titles, [44, 10, 13, 13, 10, 13, 11, 13])
+    stages = ("self", "first", "final")
+    row = 6
+    for line in card.fields:
+        values = [f"{line.criterion.code}. {line.criterion.name}", line.criterion.max_points]
+        values += [line.points[stage] for stage in stages]
+        values += [round2(line.share), line.last_year, line.change]
+        _row(sheet, row, values)
+        row += 1
+    previous, changes = card.previous, card.changes or {}
+    rows = [
+        (_("Survey"), par.criteria_set.survey_max, "survey"),
+        (_("Bonus"), par.criteria_set.bonus_cap, "bonus"),
+        (_("Penalty"), par.criteria_set.penalty_cap, "penalty"),
+        (_("Total"), card.final.maximum, "total"),
+        (_("Index"), Decimal(100), "index"),
+    ]
+    for title, maximum, name in rows:
+        values = [title, maximum] + [getattr(results[stage], name) for stage in stages] + [None]
+        values += [getattr(previous, name) if previous else None, changes.get(name)]
+        _row(sheet, row, values, font=BOLD if name in ("total", "index") else None)
+        row += 1
+    values = [_("Band"), None] + [results[stage].band for stage in stages] + [None, previous.band if previous else None]
+    _row(sheet, row, values, font=BOLD)
+    row += 2
+    if par.adjustments:
+        _put(sheet, row, 1, _("Bonus and penalty points"), font=BOLD)
+        row += 1
+        for adjustment in par.adjustments:
+            cited = adjustment.finding
+            finding = f"{cited.case.reference}: {cited.title}" if cited is not None else ""
+            _row(sheet, row, [adjustment.reason, adjustment.points, finding], signed_columns={2})
+            row += 1
+    _sub_criteria_sheet(book.create_sheet(_sheet_title(_("Sub-criteria"), taken)), par)
+    return _save(book)
+
+
+def _row(sheet, row: int, values: Iterable, font: Font | None = None, signed_columns: set[int] = frozenset({8})):
+    for column, value in enumerate(values, start=1):
+        _put(sheet, row, column, value, number_format=SIGNED_POINTS if column in signed_columns else POINTS, font=font)
+
+
+def _sub_criteria_sheet(sheet: Worksheet, par: ParAssessment) -> None:
+    titles = [
+        _("Code"),
+        _("Sub-criterion"),
+        _("Maximum"),
+        _("Self-assessed"),
+        _("How the unit scored"),
+        _("Appraised, round 1"),
+        _("Comment"),
+        _("Explanation requested"),
+        _("Explanation"),
+        _("Final"),
+        _("Comment"),
+    ]
+    _header(sheet, 1, titles, [10, 50, 10, 12, 30, 12, 30, 12, 30, 10, 30])
+    scores = {score.criterion_id: score for score in par.scores}
+    for row, criterion in enumerate(par.criteria_set.sub_criteria, start=2):
+        score = scores.get(criterion.id)
+        if score is None:
+            continue
+        values = [
+            criterion.code,
+            criterion.name,
+            criterion.max_points,
+            score.self_score,
+            score.self_note,
+            score.first_score,
+            score.first_comment,
+            _("yes") if score.needs_explanation else "",
+            score.explanation,
+            score.final_score,
+            score.final_comment,
+        ]
+        _row(sheet, row, values, signed_columns=set())
+    sheet.freeze_panes = "C2"
+
+
+# --- CSV ------------------------------------------------------------------------------------------------------------
+
+
+def _csv_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _csv_number(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def ranking_csv(tables: list["LevelTable"]) -> bytes:
+    """One row per unit of every level, best first within each level; a column per field code of any level."""
+    codes: list[str] = []
+    for table in tables:
+        codes += [f.code for f in table.fields if f.code not in codes]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        [_("Level"), _("Rank"), _("Unit code"), _("Unit")]
+        + [_("Field %(code)s", code=code) for code in codes]
+        + [_("Survey"), _("Bonus"), _("Penalty"), _("Total"), _("Maximum"), _("Index"), _("Band"), _("Approved on")]
+    )
+    for table in tables:
+        for unit in table.units:
+            r = unit.result
+            approved = unit.par.approved_at
+            writer.writerow(
+                [table.level.value, r.rank, _csv_text(unit.par.unit.code), _csv_text(unit.par.unit.name)]
+                + [_csv_number(r.fields.get(code)) for code in codes]
+                + [_csv_number(value) for value in (r.survey, r.bonus, r.penalty, r.total, r.maximum, r.index)]
+                + [_csv_text(r.band), approved.date().isoformat() if approved else ""]
+            )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- the PDF appendix -----------------------------------------------------------------------------------------------
+
+
+def appendix_pdf(par_round: ParRound, tables: list["LevelTable"], *, published: bool, formats: dict) -> bytes:
+    """The appendix of results (per level: No., unit, total, index, band, rank) as PDF."""
+    html = render_template(
+        "par/reports/appendix.html", par_round=par_round, tables=tables, published=published, **formats
+    )
+    return render_pdf(html)
