@@ -26,6 +26,7 @@ class Kind(enum.StrEnum):
     REMEDIATION_DUE = "remediation_due"
     REMEDIATION_OVERDUE = "remediation_overdue"
     REMEDIATION_REJECTED = "remediation_rejected"
+    SELF_ASSESSMENT_LOCKED = "self_assessment_locked"
 
 
 # The boundary timer on the remediation task (bpmn/public_service_inspection.bpmn) that fires at the deadline.
@@ -86,6 +87,12 @@ def notify_rejected(finding: Finding, *, reason: str) -> None:
         "deadline": finding.deadline.isoformat() if finding.deadline else None,
     }
     notify(lane_candidates(Lane.UNIT, finding.case), Kind.REMEDIATION_REJECTED, case=finding.case, params=params)
+
+
+def notify_self_assessment_locked(case: Case) -> None:
+    """Tell the unit's officers and the appraisal lead that the deadline locked a self-assessment."""
+    recipients = [*lane_candidates(Lane.UNIT, case), *lane_candidates(Lane.LEAD, case)]
+    notify(recipients, Kind.SELF_ASSESSMENT_LOCKED, case=case, params={"case": case.reference})
 
 
 def send_due_reminders(now: datetime) -> int:
@@ -210,6 +217,12 @@ def describe(notification: Notification) -> Notice:
             deadline=_date(p["deadline"]),
         )
         return Notice(_("Remediation rejected"), text, "inspections.finding", {"finding_id": p["finding_id"]})
+    if notification.kind == Kind.SELF_ASSESSMENT_LOCKED:
+        text = _(
+            "The self-assessment deadline of %(case)s passed before it was submitted; its scores are locked.",
+            case=p["case"],
+        )
+        return Notice(_("Self-assessment locked"), text, "cases.detail", {"case_id": notification.case_id})
     return Notice(notification.kind, "", "notifications.index")
 
 

@@ -28,6 +28,7 @@ from inspect_app.models import (
     TeamRole,
     User,
 )
+from inspect_app.notifications.services import notify_self_assessment_locked
 from inspect_app.par.scoring import DEFAULT_BANDS
 from inspect_app.tasks.services import TIMER_HANDLERS, start_case_workflow
 
@@ -282,6 +283,7 @@ def lock_late_self_assessment(case) -> None:
         actor=None,
         details={"unscored": [s.criterion.code for s in assessment.scores if s.self_score is None]},
     )
+    notify_self_assessment_locked(case)
 
 
 TIMER_HANDLERS["self_assessment_late"] = lock_late_self_assessment

@@ -7,7 +7,7 @@ from PIL import Image
 
 from inspect_app.extensions import db
 from inspect_app.history import case_events
-from inspect_app.models import CaseStatus
+from inspect_app.models import CaseStatus, Notification
 
 
 def assessment_of(par_round, unit_code):
@@ -104,7 +104,7 @@ def test_appraisers_cannot_change_self_assessment_scores(act, par_round):
     set_score(act, par, "1.1.2", "officer2", "self", expect=404, points="2", note="")
 
 
-def test_a_late_self_assessment_is_locked_by_the_timer(app, act, par_round, clock):
+def test_a_late_self_assessment_is_locked_by_the_timer(app, act, par_round, par_people, clock):
     par = assessment_of(par_round, "HD-NG")
     set_score(act, par, "2.1.1", "officer2", "self", points="40", note="")
     clock.now = clock.now.replace(year=2026, month=12, day=16)
@@ -114,6 +114,12 @@ def test_a_late_self_assessment_is_locked_by_the_timer(app, act, par_round, cloc
     assert [t.bpmn_id for t in par.case.open_tasks] == ["first_appraisal"]
     set_score(act, par, "2.1.1", "officer2", "self", expect=403, points="60", note="")
     assert score(par, "2.1.1").self_score == D(40)
+    told = db.session.scalars(
+        db.select(Notification.user_id).where(
+            Notification.case_id == par.case_id, Notification.kind == "self_assessment_locked"
+        )
+    ).all()
+    assert sorted(told) == sorted([par_people["officer2"].id, par_people["lead"].id]), "the unit and the lead are told"
 
 
 def test_the_case_page_leads_to_the_assessment(client, sign_in, par_round):

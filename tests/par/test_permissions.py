@@ -94,3 +94,31 @@ def test_adding_bonus_or_penalty_points(client, sign_in, world, par_people, who)
     expected = 302 if who == "lead" else 403 if who in SEES_THE_CASE else 404
     assert response.status_code == anonymous_or(who, expected)
     assert db.session.scalar(select(func.count(ScoreAdjustment.id))) == (1 if who == "lead" else 0)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_assessment_page(client, sign_in, world, who):
+    par = assessment_of(world, "HD-NS")
+    response = get_as(client, sign_in, who, f"/par/assessments/{par.case_id}")
+    assert response.status_code == anonymous_or(who, 200 if who in SEES_THE_CASE else 404)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_self_scoring_is_for_the_units_officers(client, sign_in, world, who):
+    par = assessment_of(world, "HD-NS")
+    score = next(s for s in par.scores if s.criterion.code == "1.1.2")
+    response = post_as(client, sign_in, who, f"/par/scores/{score.id}/self", {"points": "2", "note": ""})
+    expected = 302 if who == "officer" else 403 if who in SEES_THE_CASE else 404
+    assert response.status_code == anonymous_or(who, expected)
+    db.session.expire_all()
+    assert (score.self_score is not None) == (who == "officer")
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_first_round_scoring_is_for_the_appraisal_team(client, sign_in, world, par_people, who):
+    par = drive_to(assessment_of(world, "HD-NS"), par_people, "first_appraisal")
+    score = next(s for s in par.scores if s.criterion.code == "1.1.2")
+    response = post_as(client, sign_in, who, f"/par/scores/{score.id}/first", {"points": "2", "comment": ""})
+    # The appraisal task's lane (appraiser) names the team's members, not its lead.
+    expected = 302 if who == "appraiser" else 403 if who in SEES_THE_CASE else 404
+    assert response.status_code == anonymous_or(who, expected)
