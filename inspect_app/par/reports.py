@@ -12,7 +12,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspect_app.extensions import db
 from inspect_app.labels import label
@@ -22,6 +22,7 @@ from inspect_app.models import (
     CriteriaSet,
     Criterion,
     HumanTask,
+    ItemScore,
     OrgLevel,
     ParAssessment,
     ParRound,
@@ -157,7 +158,6 @@ def ranking_tables(par_round: ParRound, user: User, level: OrgLevel | None = Non
     index, and whether the user may open its scorecard."""
     levels = [level] if level is not None else round_levels(par_round)
     earlier = previous_round(par_round)
-    # Held until the tables are built: every unit's rows come in a few queries rather than a few per unit.
     tables = []
     for each in levels:
         table = LevelTable(each, par_round.set_for(each))
@@ -165,6 +165,15 @@ def ranking_tables(par_round: ParRound, user: User, level: OrgLevel | None = Non
         if ranked:
             assessments = [par for _result, par in ranked]
             statuses = _statuses(assessments)
+            # Counted in one query: loading every unit's scores would cost a query per unit.
+            counts = {
+                case_id: (scored, items)
+                for case_id, scored, items in db.session.execute(
+                    select(ItemScore.case_id, func.count(ItemScore.final_score), func.count(ItemScore.id))
+                    .where(ItemScore.case_id.in_([a.case_id for a in assessments]))
+                    .group_by(ItemScore.case_id)
+                )
+            }
             visible = set(
                 db.session.scalars(
                     select(Case.id).where(Case.id.in_([a.case_id for a in assessments]), Case.visible_to(user))
@@ -178,8 +187,8 @@ def ranking_tables(par_round: ParRound, user: User, level: OrgLevel | None = Non
                         result=result,
                         par=par,
                         status=statuses[par.case_id],
-                        scored=sum(1 for s in par.scores if s.final_score is not None),
-                        items=len(par.scores),
+                        scored=counts.get(par.case_id, (0, 0))[0],
+                        items=counts.get(par.case_id, (0, 0))[1],
                         previous=previous,
                         change=year_on_year(result, previous)["index"] if previous is not None else None,
                         can_open=par.case_id in visible,
