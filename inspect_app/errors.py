@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from inspect_app.core.refusals import answer_refusal
 from inspect_app.exceptions import ServiceError
 from inspect_app.extensions import db
 
@@ -47,10 +48,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
-        # HTML views turn refusals into pages themselves; one that escapes them is a bug, answered as before.
-        if not _wants_json():
-            return server_error(error)
         db.session.rollback()
+        app.logger.info("refused (%s): %s", error.status_code, error.message)
+        if not _wants_json():
+            return answer_refusal(error)
         status = error.status_code
         errors = getattr(error, "errors", None) or {}
         return jsonify(error=HTTP_STATUS_CODES.get(status, "Error"), message=error.message, errors=errors), status

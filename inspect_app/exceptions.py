@@ -17,6 +17,12 @@ class Forbidden(ServiceError):
     status_code = 403
 
 
+class NotFound(ServiceError):
+    """What the request names does not exist, or the user may not see it."""
+
+    status_code = 404
+
+
 class Conflict(ServiceError):
     """Someone else got there first; reload and look again."""
 

@@ -1,0 +1,1 @@
+"""Plumbing every feature shares: the unit of work and how refusals are shown."""

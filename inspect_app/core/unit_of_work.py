@@ -1,0 +1,86 @@
+"""One unit of work per entry point: each request, CLI command and worker item commits once, here and nowhere else.
+
+Services only flush. Any exception rolls everything back, so a refused or failed step leaves nothing half-written.
+A lost race (the version counter on a row another transaction changed first) becomes a Conflict that names the
+winner; endpoints that carry a device's client_id may run once more, and the second run finds the winner's row."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+
+from flask import Flask
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from inspect_app.exceptions import Conflict
+from inspect_app.extensions import db
+
+_EXPLAIN_CONFLICT = "inspect.explain_conflict"
+
+
+def explain_conflict(explain: Callable[[], Conflict]) -> None:
+    """Name who won, should this unit of work lose a race; `explain` runs after the rollback, on fresh data."""
+    db.session.info[_EXPLAIN_CONFLICT] = explain
+
+
+def _lost_race() -> Conflict:
+    explain = db.session.info.pop(_EXPLAIN_CONFLICT, None)
+    if explain is not None:
+        return explain()
+    return Conflict(_("Someone else changed this at the same moment. Nothing was saved; try again."))
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit once when the block ends; roll back on any exception; a lost race raises a Conflict naming who won."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise _lost_race() from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.info.pop(_EXPLAIN_CONFLICT, None)
+
+
+def run_in_unit_of_work(operation: Callable, *, retry: bool = False):
+    """Run `operation` in a unit of work and return its result.
+
+    With `retry`, a lost race (a duplicate client_id or a stale row) runs it once more, after the rollback: for
+    idempotent device requests, whose second run finds the winner's row or builds on it."""
+    if retry:
+        try:
+            with unit_of_work():
+                return operation()
+        except (Conflict, IntegrityError):
+            pass
+    try:
+        with unit_of_work():
+            return operation()
+    except IntegrityError:
+        raise _lost_race() from None
+
+
+def transactional(view=None, *, retry: bool = False):
+    """Run a view in its own unit of work (every view gets one through `install`; use this to ask for `retry`)."""
+
+    def decorate(function):
+        @wraps(function)
+        def wrapped(*args, **kwargs):
+            return run_in_unit_of_work(lambda: function(*args, **kwargs), retry=retry)
+
+        wrapped.runs_in_unit_of_work = True
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
+
+
+def install(app: Flask) -> None:
+    """Give every view of the app a unit of work, so that no entry point can forget to commit or roll back."""
+    for endpoint, view in app.view_functions.items():
+        if endpoint != "static" and not getattr(view, "runs_in_unit_of_work", False):
+            app.view_functions[endpoint] = transactional(view)
