@@ -14,8 +14,8 @@ demo: install ## install, migrate, load demo data and serve at http://127.0.0.1:
 	@echo "Serving Inspect at http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install ## the whole suite (PostgreSQL too when INSPECT_TEST_DATABASE_URL is set)
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: install ## the whole suite, on every core (PostgreSQL too when INSPECT_TEST_DATABASE_URL is set)
+	$(BIN)/pytest --numprocesses auto --dist loadfile $(PYTEST_ARGS)
 
 install: $(VENV)/.installed $(COMPILED)
 

@@ -57,6 +57,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         templating,
     )
     from inspect_app.checklists import bp as checklists_bp
+    from inspect_app.core import unit_of_work
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -73,6 +74,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     cli.register(app)
+    unit_of_work.install(app)
     return app
 
 

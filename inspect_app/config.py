@@ -70,6 +70,9 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", ENV == "production")
 
     SUPPORTED_LOCALES = ("vi", "en")
+    # How passwords are hashed (a werkzeug method): scrypt, slow on purpose. Not an INSPECT_ setting: only the
+    # test suite, whose passwords protect nothing, lowers it.
+    PASSWORD_HASH_METHOD = "scrypt"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -88,5 +91,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-only"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Sign-ins are most of what the suite does; scrypt would make them most of its time.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
     # Never mail real people from tests, whatever the environment says; tests that send set their own server.
     SMTP_HOST = ""

@@ -15,7 +15,6 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
-from werkzeug.security import generate_password_hash
 
 from inspect_app.clock import EXTENSION_KEY
 from inspect_app.criteria.samples import load_sample_criteria_sets
@@ -35,6 +34,7 @@ from inspect_app.models import (
     Role,
     User,
 )
+from inspect_app.models.users import hash_password
 from inspect_app.par import services
 from inspect_app.par import survey as survey_import
 from inspect_app.processes.services import deploy_bpmn
@@ -145,7 +145,7 @@ def _unit_officers(units: list[OrgUnit]) -> int:
     for unit in units:
         if unit.id in staffed:
             continue
-        password_hash = password_hash or generate_password_hash(DEMO_PASSWORD, method="scrypt")
+        password_hash = password_hash or hash_password(DEMO_PASSWORD)
         username = "cchc-" + unit.code.removeprefix("HD-").lower()
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:

@@ -29,6 +29,18 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class ProcessStuck(ServiceError):
+    """The case's process cannot go on (a gateway with no matching branch, a failing script): the BPMN is at fault,
+    not the user; nothing was saved, and the message names the element for the process administrator."""
+
+    status_code = 422
+
+    def __init__(self, message: str, element_id: str | None):
+        super().__init__(message)
+        self.element_id = element_id
+        self.errors = {element_id or "process": [message]}
+
+
 class InvalidInput(ServiceError):
     """The input was refused; `errors` maps each field (or element) name to its messages."""
 

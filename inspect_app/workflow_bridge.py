@@ -2,13 +2,18 @@
 human-task and timer projections in step with the engine, in the caller's transaction (it flushes, never commits)."""
 
 import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from inspect_app import clock
+from inspect_app.exceptions import ProcessStuck
 from inspect_app.extensions import db
 from inspect_app.lanes import lane_candidates
 from inspect_app.models import (
@@ -37,6 +42,8 @@ from workflows import (
 )
 
 __all__ = ["MAX_BPMN_BYTES", "BpmnError", "WorkflowError"]
+
+log = logging.getLogger("inspect.engine")
 
 
 @dataclass
@@ -113,10 +120,36 @@ def _bundle(sha256: str, xml: str) -> ProcessBundle:
     return parse_bpmn(xml.encode("utf-8"))
 
 
+@contextmanager
+def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[None]:
+    """An engine error (no matching branch, a failing script) becomes a refusal naming the BPMN element."""
+    try:
+        yield
+    except WorkflowError as error:
+        log.warning(
+            "process stuck: case %s, %s v%s, element %s: %s",
+            case.reference,
+            definition.process_id,
+            definition.version,
+            error.element_id,
+            error.message,
+        )
+        raise ProcessStuck(
+            _(
+                "The process cannot go on at %(element)s: %(problem)s. Nothing was saved; "
+                "tell the process administrator.",
+                element=error.element_id or definition.process_id,
+                problem=error.message,
+            ),
+            error.element_id,
+        ) from error
+
+
 def start_workflow(case: Case, definition: ProcessDefinition, data: dict) -> Step:
     """Start the case's workflow on `definition` (pinned for the case's life) and run to the first wait state."""
     engine = new_engine()
-    workflow = engine.start(_bundle(definition.sha256, definition.bpmn_xml), data)
+    with _refuse_when_stuck(case, definition):
+        workflow = engine.start(_bundle(definition.sha256, definition.bpmn_xml), data)
     case.definition = definition
     return _save(case, engine, workflow)
 
@@ -125,7 +158,8 @@ def complete_task(case: Case, task: HumanTask, decisions: dict) -> Step:
     """Complete the engine task behind `task` with the decisions and run on to the next wait state."""
     engine = new_engine()
     workflow = _load(case, engine)
-    engine.complete(workflow, task.task_id, decisions)
+    with _refuse_when_stuck(case, case.definition):
+        engine.complete(workflow, task.task_id, decisions)
     return _save(case, engine, workflow)
 
 
@@ -134,7 +168,8 @@ def fire_due_timers(case: Case, now: datetime) -> Step:
     engine = new_engine()
     workflow = _load(case, engine)
     due = {timer.task_id for timer in engine.waiting_timers(workflow) if timer.due_at <= now}
-    fired = engine.fire_due_timers(workflow, now)
+    with _refuse_when_stuck(case, case.definition):
+        fired = engine.fire_due_timers(workflow, now)
     step = _save(case, engine, workflow, fired_task_ids=due)
     step.fired = fired
     return step

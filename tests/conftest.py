@@ -2,6 +2,7 @@
 emptied before every test; factories that return callables; a sign-in helper that really switches users."""
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,8 +10,7 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
-from werkzeug.security import generate_password_hash
+from sqlalchemy import create_engine, make_url, text
 
 from inspect_app import create_app
 from inspect_app.cases import services as case_services
@@ -18,6 +18,7 @@ from inspect_app.clock import EXTENSION_KEY
 from inspect_app.config import TestConfig
 from inspect_app.extensions import db
 from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
+from inspect_app.models.users import hash_password
 from inspect_app.processes.services import deploy_bpmn
 from inspect_app.tasks.services import start_case_workflow
 from tests.helpers import PASSWORD, MovableClock, csrf_token, fresh_browser
@@ -40,8 +41,24 @@ def make_config(database_url: str, upload_dir: str) -> type[TestConfig]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
+def database_url(tmp_path_factory, worker_id) -> Iterator[str]:
+    """The run's database: one per pytest-xdist worker (a file for SQLite, a database made anew for PostgreSQL)."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
+        return
+    if worker_id == "master":  # not distributed: the database INSPECT_TEST_DATABASE_URL names
+        yield POSTGRES_URL
+        return
+    url = make_url(POSTGRES_URL)
+    url = url.set(database=f"{url.database}_{worker_id}")
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    yield url.render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    server.dispose()
 
 
 class FreshGlobalsClient(FlaskClient):
@@ -91,9 +108,10 @@ def _delete_all_rows() -> None:
 
 
 @pytest.fixture(scope="session")
-def password_hash() -> str:
-    # Hashed once: scrypt is slow on purpose, and every factory user shares the password.
-    return generate_password_hash(PASSWORD, method="scrypt")
+def password_hash(app) -> str:
+    # Hashed once, and cheaply (TestConfig): every factory user shares the password, and sign-ins check it.
+    with app.app_context():
+        return hash_password(PASSWORD)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import math
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,8 +12,10 @@ from inspect_app.extensions import db
 from inspect_app.models import LoginAttempt, User
 from inspect_app.sqltypes import utc_now
 
-# Checked against when the username is unknown, so that both answers take as long.
-_DUMMY_HASH = generate_password_hash("no such user", method="scrypt")
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("no such user", method=method)
 
 
 def normalise_username(username: str) -> str:
@@ -43,7 +46,8 @@ def authenticate(username: str, password: str, remote_addr: str | None) -> User 
     """The active user with these credentials, or None; every attempt is recorded (flushes)."""
     user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        # Checked against a hash all the same, so that an unknown username takes as long as a known one.
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         ok = False
     else:
         ok = user.check_password(password) and user.is_active

@@ -37,7 +37,6 @@ def login():
             status = 429
         else:
             user = authenticate(form.username.data, form.password.data, request.remote_addr)
-            db.session.commit()
             if user is not None:
                 login_user(user, remember=form.remember.data)
                 return redirect(safe_next_url(request.args.get("next")))

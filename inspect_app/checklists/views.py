@@ -1,6 +1,7 @@
 """Admin pages: checklist templates and their items, copies, JSON export and import."""
 
 import json
+from functools import partial
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from inspect_app.checklists.forms import (
     ConfirmForm,
     ItemEditForm,
 )
-from inspect_app.exceptions import InvalidInput, ServiceError
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.extensions import db
 from inspect_app.models import ChecklistItem, ChecklistTemplate, ContentArea, Role
 from inspect_app.permissions import roles_required
@@ -33,18 +34,6 @@ def get_item_or_404(template: ChecklistTemplate, item_id: int) -> ChecklistItem:
     return item
 
 
-def _show_refusal(form: FlaskForm, refusal: InvalidInput) -> None:
-    """Put a service's refusal on the matching form fields, or flash it when no field matches."""
-    db.session.rollback()
-    placed = False
-    for name, messages in refusal.errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, *messages]
-            placed = True
-    if not placed:
-        flash(refusal.message, "error")
-
-
 def _status(form: FlaskForm) -> int:
     return 400 if form.is_submitted() else 200
 
@@ -59,18 +48,15 @@ def index():
 @roles_required(Role.ADMIN)
 def create():
     form = ChecklistCreateForm()
+    page = partial(render_template, "checklists/new.html", form=form)
     if form.validate_on_submit():
-        try:
-            template = services.create_checklist(
-                code=form.code.data, name=form.name.data.strip(), description=(form.description.data or "").strip()
-            )
-            db.session.commit()
-        except InvalidInput as refusal:
-            _show_refusal(form, refusal)
-        else:
-            flash(_("Checklist %(name)s created. Now add its items.", name=template.name), "success")
-            return redirect(url_for("checklists.detail", template_id=template.id))
-    return render_template("checklists/new.html", form=form), _status(form)
+        on_refusal_render(page, form)
+        template = services.create_checklist(
+            code=form.code.data, name=form.name.data.strip(), description=(form.description.data or "").strip()
+        )
+        flash(_("Checklist %(name)s created. Now add its items.", name=template.name), "success")
+        return redirect(url_for("checklists.detail", template_id=template.id))
+    return page(), _status(form)
 
 
 @bp.route("/<int:template_id>")
@@ -103,7 +89,6 @@ def edit(template_id: int):
             description=(form.description.data or "").strip(),
             is_active=form.is_active.data,
         )
-        db.session.commit()
         flash(_("Checklist %(name)s saved.", name=template.name), "success")
         return redirect(url_for("checklists.detail", template_id=template.id))
     return render_template(
@@ -117,7 +102,6 @@ def deactivate(template_id: int):
     template = get_checklist_or_404(template_id)
     if ConfirmForm().validate_on_submit():
         services.update_checklist(template, name=template.name, description=template.description, is_active=False)
-        db.session.commit()
         flash(
             _(
                 "Checklist %(name)s is inactive: running inspections keep it, new ones cannot choose it.",
@@ -136,16 +120,13 @@ def duplicate(template_id: int):
     if not form.is_submitted():
         form.code.data = f"{template.code}-2"[: services.TEMPLATE_CODE_MAX]
         form.name.data = _("%(name)s (copy)", name=template.name)[: services.NAME_MAX]
+    page = partial(render_template, "checklists/duplicate.html", template=template, form=form)
     if form.validate_on_submit():
-        try:
-            copy = services.duplicate_checklist(template, code=form.code.data, name=form.name.data.strip())
-            db.session.commit()
-        except InvalidInput as refusal:
-            _show_refusal(form, refusal)
-        else:
-            flash(_("Copied as %(name)s; the original and its inspections are unchanged.", name=copy.name), "success")
-            return redirect(url_for("checklists.detail", template_id=copy.id))
-    return render_template("checklists/duplicate.html", template=template, form=form), _status(form)
+        on_refusal_render(page, form)
+        copy = services.duplicate_checklist(template, code=form.code.data, name=form.name.data.strip())
+        flash(_("Copied as %(name)s; the original and its inspections are unchanged.", name=copy.name), "success")
+        return redirect(url_for("checklists.detail", template_id=copy.id))
+    return page(), _status(form)
 
 
 @bp.route("/<int:template_id>/export.json")
@@ -165,23 +146,13 @@ def export(template_id: int):
 @roles_required(Role.ADMIN)
 def import_():
     form = ChecklistImportForm()
-    problems: list[str] = []
-    status = _status(form)
     if form.validate_on_submit():
+        on_refusal_render(partial(render_template, "checklists/import.html", form=form))
         raw = form.checklist_file.data.stream.read(services.MAX_IMPORT_BYTES + 1)
-        try:
-            template = services.import_checklist(raw, code=form.code.data or None)
-            db.session.commit()
-        except InvalidInput as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-            problems, status = refusal.errors.get("checklist", []), 422
-        else:
-            flash(
-                _("Imported %(name)s with %(count)d items.", name=template.name, count=len(template.items)), "success"
-            )
-            return redirect(url_for("checklists.detail", template_id=template.id))
-    return render_template("checklists/import.html", form=form, problems=problems), status
+        template = services.import_checklist(raw, code=form.code.data or None)
+        flash(_("Imported %(name)s with %(count)d items.", name=template.name, count=len(template.items)), "success")
+        return redirect(url_for("checklists.detail", template_id=template.id))
+    return render_template("checklists/import.html", form=form), _status(form)
 
 
 # --- items --------------------------------------------------------------------------------------------------------
@@ -193,14 +164,10 @@ def add_item(template_id: int):
     template = get_checklist_or_404(template_id)
     form = ItemEditForm()
     if form.validate_on_submit():
-        try:
-            item = services.add_item(template, **_item_fields(form))
-            db.session.commit()
-        except InvalidInput as refusal:
-            _show_refusal(form, refusal)
-        else:
-            flash(_("Item %(code)s added.", code=item.code), "success")
-            return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
+        on_refusal_render(lambda refusal: _render_detail(template, form)[0], form)
+        item = services.add_item(template, **_item_fields(form))
+        flash(_("Item %(code)s added.", code=item.code), "success")
+        return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
     return _render_detail(template, form, 400)
 
 
@@ -221,19 +188,14 @@ def edit_item(template_id: int, item_id: int):
     form = ItemEditForm(obj=item)
     if not form.is_submitted():
         form.area.data = item.area.value
-    if form.validate_on_submit():
-        try:
-            services.update_item(item, **_item_fields(form))
-            db.session.commit()
-        except InvalidInput as refusal:
-            _show_refusal(form, refusal)
-        else:
-            flash(_("Item %(code)s saved.", code=item.code), "success")
-            return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
     is_used = item.id in services.used_item_ids(template)
-    return render_template("checklists/item.html", template=template, item=item, form=form, is_used=is_used), _status(
-        form
-    )
+    page = partial(render_template, "checklists/item.html", template=template, item=item, form=form, is_used=is_used)
+    if form.validate_on_submit():
+        on_refusal_render(page, form)
+        services.update_item(item, **_item_fields(form))
+        flash(_("Item %(code)s saved.", code=item.code), "success")
+        return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
+    return page(), _status(form)
 
 
 @bp.route("/<int:template_id>/items/<int:item_id>/move/<any(up, down):direction>", methods=["POST"])
@@ -243,7 +205,6 @@ def move_item(template_id: int, item_id: int, direction: str):
     item = get_item_or_404(template, item_id)
     if ConfirmForm().validate_on_submit():
         services.move_item(item, -1 if direction == "up" else 1)
-        db.session.commit()
     return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
 
 
@@ -254,15 +215,10 @@ def delete_item(template_id: int, item_id: int):
     item = get_item_or_404(template, item_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        code = item.code
-        try:
-            services.delete_item(item)
-            db.session.commit()
-        except ServiceError as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-        else:
-            flash(_("Item %(code)s deleted.", code=code), "success")
-        return redirect(url_for("checklists.detail", template_id=template.id))
+        detail_url = url_for("checklists.detail", template_id=template.id)
+        on_refusal_redirect(detail_url)
+        flash(_("Item %(code)s deleted.", code=item.code), "success")
+        services.delete_item(item)
+        return redirect(detail_url)
     is_used = item.id in services.used_item_ids(template)
     return render_template("checklists/delete_item.html", template=template, item=item, form=form, is_used=is_used)

@@ -12,8 +12,11 @@ from flask_wtf import FlaskForm
 from inspect_app.exceptions import Forbidden, NotFound, ServiceError
 
 
-def on_refusal_render(page: Callable[[], str], form: FlaskForm | None = None) -> None:
-    """If this request is refused, render `page` again, with the refusal's field errors shown on `form`."""
+def on_refusal_render(page: Callable[..., str], form: FlaskForm | None = None) -> None:
+    """If this request is refused, render `page(refusal=...)` again, with the refusal's field errors on `form`.
+
+    `page` is usually `partial(render_template, name, **context)`: the template gets the refusal too (a file import
+    lists its problems from `refusal.errors`)."""
     g.refusal_answer = ("render", page, form)
 
 
@@ -32,7 +35,7 @@ def answer_refusal(refusal: ServiceError):
         return redirect(target, code=303)
     if kind == "render":
         _show_field_errors(form, getattr(refusal, "errors", None) or {})
-        return target(), refusal.status_code
+        return target(refusal=refusal), refusal.status_code
     return render_template("error.html", code=refusal.status_code, message=refusal.message), refusal.status_code
 
 

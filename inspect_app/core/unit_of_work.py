@@ -1,14 +1,15 @@
 """One unit of work per entry point: each request, CLI command and worker item commits once, here and nowhere else.
 
-Services only flush. Any exception rolls everything back, so a refused or failed step leaves nothing half-written.
-A lost race (the version counter on a row another transaction changed first) becomes a Conflict that names the
-winner; endpoints that carry a device's client_id may run once more, and the second run finds the winner's row."""
+Services only flush. Any exception rolls everything back, so a refused or failed step leaves nothing half-written,
+not even a success message. A lost race (a row another transaction changed first, caught by its version counter)
+becomes a Conflict that names the winner; endpoints that carry a device's client_id may run once more, and the
+second run finds the winner's row or builds on it."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 
-from flask import Flask
+from flask import Flask, has_request_context, session
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,14 +35,16 @@ def _lost_race() -> Conflict:
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """Commit once when the block ends; roll back on any exception; a lost race raises a Conflict naming who won."""
+    flashed = list(session.get("_flashes", [])) if has_request_context() else None
     try:
         yield
         db.session.commit()
-    except StaleDataError:
+    except BaseException as error:
         db.session.rollback()
-        raise _lost_race() from None
-    except BaseException:
-        db.session.rollback()
+        if flashed is not None and session.get("_flashes", []) != flashed:
+            session["_flashes"] = flashed
+        if isinstance(error, StaleDataError):
+            raise _lost_race() from None
         raise
     finally:
         db.session.info.pop(_EXPLAIN_CONFLICT, None)

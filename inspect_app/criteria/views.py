@@ -1,14 +1,16 @@
 """Admin pages: criteria sets listed and shown as a tree, imported and exported as YAML or XLSX, copied, deleted."""
 
+from functools import partial
+
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.criteria import bp, services
 from inspect_app.criteria import io as criteria_io
 from inspect_app.criteria.forms import ConfirmForm, CriteriaDuplicateForm, CriteriaImportForm
-from inspect_app.exceptions import InvalidInput, ServiceError
 from inspect_app.extensions import db
 from inspect_app.models import CriteriaSet, Role
 from inspect_app.permissions import roles_required
@@ -66,29 +68,15 @@ def export_xlsx(set_id: int):
 @roles_required(Role.ADMIN)
 def import_():
     form = CriteriaImportForm()
-    problems: list[str] = []
-    status = _status(form)
     if form.validate_on_submit():
+        on_refusal_render(partial(render_template, "criteria/import.html", form=form))
         upload = form.criteria_file.data
         raw = upload.stream.read(services.MAX_IMPORT_BYTES + 1)
-        try:
-            criteria_set = services.import_set(raw, upload.filename or "", code=form.code.data or None)
-            db.session.commit()
-        except InvalidInput as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-            problems, status = refusal.errors.get("criteria", []), 422
-        else:
-            flash(
-                _(
-                    "Imported %(name)s with %(count)d sub-criteria.",
-                    name=criteria_set.name,
-                    count=len(criteria_set.sub_criteria),
-                ),
-                "success",
-            )
-            return redirect(url_for("criteria.detail", set_id=criteria_set.id))
-    return render_template("criteria/import.html", form=form, problems=problems), status
+        criteria_set = services.import_set(raw, upload.filename or "", code=form.code.data or None)
+        count = len(criteria_set.sub_criteria)
+        flash(_("Imported %(name)s with %(count)d sub-criteria.", name=criteria_set.name, count=count), "success")
+        return redirect(url_for("criteria.detail", set_id=criteria_set.id))
+    return render_template("criteria/import.html", form=form), _status(form)
 
 
 @bp.route("/<int:set_id>/duplicate", methods=["GET", "POST"])
@@ -100,23 +88,19 @@ def duplicate(set_id: int):
         defaults = services.next_year_defaults(criteria_set)
         form.code.data, form.name.data, form.year.data = defaults["code"], defaults["name"], defaults["year"]
         form.is_sample.data = criteria_set.is_sample
+    page = partial(render_template, "criteria/duplicate.html", criteria_set=criteria_set, form=form)
     if form.validate_on_submit():
-        try:
-            copy = services.duplicate_set(
-                criteria_set,
-                code=form.code.data,
-                name=form.name.data.strip(),
-                year=form.year.data,
-                is_sample=form.is_sample.data,
-            )
-            db.session.commit()
-        except InvalidInput as refusal:
-            db.session.rollback()
-            form.code.errors = [*form.code.errors, *refusal.errors.get("code", [refusal.message])]
-        else:
-            flash(_("Copied as %(name)s; the original is unchanged.", name=copy.name), "success")
-            return redirect(url_for("criteria.detail", set_id=copy.id))
-    return render_template("criteria/duplicate.html", criteria_set=criteria_set, form=form), _status(form)
+        on_refusal_render(page, form)
+        copy = services.duplicate_set(
+            criteria_set,
+            code=form.code.data,
+            name=form.name.data.strip(),
+            year=form.year.data,
+            is_sample=form.is_sample.data,
+        )
+        flash(_("Copied as %(name)s; the original is unchanged.", name=copy.name), "success")
+        return redirect(url_for("criteria.detail", set_id=copy.id))
+    return page(), _status(form)
 
 
 @bp.route("/<int:set_id>/delete", methods=["GET", "POST"])
@@ -125,15 +109,9 @@ def delete(set_id: int):
     criteria_set = get_set_or_404(set_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        name = criteria_set.name
-        try:
-            services.delete_set(criteria_set)
-            db.session.commit()
-        except ServiceError as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-            return redirect(url_for("criteria.detail", set_id=set_id))
-        flash(_("Criteria set %(name)s deleted.", name=name), "success")
+        on_refusal_redirect(url_for("criteria.detail", set_id=set_id))
+        flash(_("Criteria set %(name)s deleted.", name=criteria_set.name), "success")
+        services.delete_set(criteria_set)
         return redirect(url_for("criteria.index"))
     return render_template(
         "criteria/delete.html", criteria_set=criteria_set, form=form, refusal=services.delete_refusal(criteria_set)

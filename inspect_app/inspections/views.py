@@ -1,6 +1,7 @@
 """Inspection pages: the decision that opens a case, the on-site screen, findings and remediation reports."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,8 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.evidence.services import add_evidence
-from inspect_app.exceptions import Forbidden, ServiceError
+from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.inspections import bp, services
 from inspect_app.inspections.forms import (
@@ -56,17 +58,6 @@ def get_finding_or_404(finding_id: int) -> Finding:
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
-
-
-def refuse(refusal: ServiceError):
-    """Roll back and answer a refused change: 403 aborts; otherwise JSON or a flash message."""
-    db.session.rollback()
-    if isinstance(refusal, Forbidden):
-        abort(403)
-    if wants_json():
-        return jsonify(message=refusal.message, errors=getattr(refusal, "errors", {})), refusal.status_code
-    flash(refusal.message, "error")
-    return None
 
 
 def device_time(name: str = "captured_at") -> datetime | None:
@@ -120,7 +111,6 @@ def new():
             follow_up_of=follow_up_of,
             item_ids=services.failed_item_ids(follow_up_of) if follow_up_of else None,
         )
-        db.session.commit()
         flash(_("Inspection %(ref)s is open; the team lead has the first task.", ref=case.reference), "success")
         return redirect(url_for("cases.detail", case_id=case.id))
     status = 400 if form.errors else 200
@@ -176,23 +166,20 @@ def onsite(case_id: int):
 def answer(case_id: int, item_id: int):
     case = get_inspection_case_or_404(case_id)
     item = db.session.get(ChecklistItem, item_id) or abort(404)
+    on_refusal_redirect(url_for("inspections.onsite", case_id=case_id))
     try:
         value = Answer(request.form.get("answer", ""))
     except ValueError:
         message = _("Choose compliant, not compliant or not applicable.")
-        return (jsonify(message=message, errors={"answer": [message]}), 422) if wants_json() else abort(422)
-    try:
-        row = services.save_answer(
-            case,
-            item,
-            actor=current_user,
-            answer=value,
-            note=request.form.get("note", "")[:4000],
-            captured_at=device_time(),
-        )
-        db.session.commit()
-    except ServiceError as refusal:
-        return refuse(refusal) or redirect(url_for("inspections.onsite", case_id=case_id))
+        raise InvalidInput(message, {"answer": [message]}) from None
+    row = services.save_answer(
+        case,
+        item,
+        actor=current_user,
+        answer=value,
+        note=request.form.get("note", "")[:4000],
+        captured_at=device_time(),
+    )
     if wants_json():
         return jsonify(item=item.id, answer=row.answer.value, note=row.note, saved_at=row.answered_at.isoformat())
     return redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item.id}"))
@@ -204,43 +191,38 @@ def findings(case_id: int):
     case = get_inspection_case_or_404(case_id)
     form = FindingForm()
     _fill_item_choices(form, case)
+    page = partial(render_template, "inspections/findings.html", case=case, form=form)
     if request.method == "POST":
+        on_refusal_render(page, form)
         if not form.validate_on_submit():
-            if wants_json():
-                return jsonify(message=_("Some answers need attention."), errors=form.errors), 422
-            flash(_("Some answers need attention."), "error")
-            return render_template("inspections/findings.html", case=case, form=form), 422
+            raise InvalidInput(_("Some answers need attention."), form.errors)
         item = db.session.get(ChecklistItem, form.item.data) if form.item.data else None
-        try:
-            finding, created = services.raise_finding(
-                case,
-                actor=current_user,
-                **form.finding_values(),
-                item=item,
-                client_id=request.form.get("client_id") or None,
-                captured_at=device_time(),
-            )
-            for upload in request.files.getlist("photos"):
-                if upload and upload.filename:
-                    add_evidence(
-                        case,
-                        upload.read(),
-                        upload.filename,
-                        actor=current_user,
-                        finding=finding,
-                        captured_at=device_time(),
-                        latitude=_float("latitude"),
-                        longitude=_float("longitude"),
-                        field="photos",
-                    )
-            db.session.commit()
-        except ServiceError as refusal:
-            return refuse(refusal) or (render_template("inspections/findings.html", case=case, form=form), 422)
+        finding, created = services.raise_finding(
+            case,
+            actor=current_user,
+            **form.finding_values(),
+            item=item,
+            client_id=request.form.get("client_id") or None,
+            captured_at=device_time(),
+        )
+        for upload in request.files.getlist("photos"):
+            if upload and upload.filename:
+                add_evidence(
+                    case,
+                    upload.read(),
+                    upload.filename,
+                    actor=current_user,
+                    finding=finding,
+                    captured_at=device_time(),
+                    latitude=_float("latitude"),
+                    longitude=_float("longitude"),
+                    field="photos",
+                )
         if wants_json():
             return jsonify(id=finding.id, created=created), 201 if created else 200
         flash(_("Finding recorded: %(title)s.", title=finding.title), "success")
         return redirect(request.form.get("next") or url_for("inspections.findings", case_id=case_id))
-    return render_template("inspections/findings.html", case=case, form=form)
+    return page()
 
 
 def _fill_item_choices(form: FindingForm, case: Case) -> None:
@@ -261,36 +243,34 @@ def finding(finding_id: int):
     _fill_item_choices(form, case)
     if request.method == "GET":
         form.item.data = finding.checklist_item_id
-    if request.method == "POST":
-        if not finding.can_edit(current_user):
-            abort(403)
-        if form.validate_on_submit():
-            changes = {name: form[name].data for name in services.FINDING_FIELDS if name in form}
-            changes["severity"], changes["area"] = Severity(changes["severity"]), ContentArea(changes["area"])
-            changes["description"] = changes["description"] or ""
-            changes["remediation_required"] = changes["remediation_required"] or ""
-            try:
-                services.edit_finding(finding, actor=current_user, **changes)
-                db.session.commit()
-            except ServiceError as refusal:
-                refuse(refusal)
-            else:
-                flash(_("Finding saved."), "success")
-                return redirect(url_for("inspections.finding", finding_id=finding.id))
     merge_form = MergeFindingForm()
     merge_form.into.choices = [
         SelectChoice(f.id, f.title)
         for f in case.findings
         if f.id != finding.id and f.state not in (FindingState.DROPPED, FindingState.MERGED)
     ]
-    return render_template(
+    page = partial(
+        render_template,
         "inspections/finding.html",
         finding=finding,
         form=form,
         drop_form=DropFindingForm(),
         merge_form=merge_form,
         report_form=RemediationReportForm(),
-    ), 422 if form.errors else 200
+    )
+    if request.method == "POST":
+        if not finding.can_edit(current_user):
+            abort(403)
+        if form.validate_on_submit():
+            on_refusal_render(page, form)
+            changes = {name: form[name].data for name in services.FINDING_FIELDS if name in form}
+            changes["severity"], changes["area"] = Severity(changes["severity"]), ContentArea(changes["area"])
+            changes["description"] = changes["description"] or ""
+            changes["remediation_required"] = changes["remediation_required"] or ""
+            services.edit_finding(finding, actor=current_user, **changes)
+            flash(_("Finding saved."), "success")
+            return redirect(url_for("inspections.finding", finding_id=finding.id))
+    return page(), 422 if form.errors else 200
 
 
 @bp.route("/findings/<int:finding_id>/<any(keep, drop, merge):action>", methods=["POST"])
@@ -299,24 +279,22 @@ def consolidate(finding_id: int, action: str):
     finding = get_finding_or_404(finding_id)
     if not finding.can_consolidate(current_user):
         abort(403)
-    try:
-        if action == "keep":
-            services.keep_finding(finding, actor=current_user)
-        elif action == "drop":
-            form = DropFindingForm()
-            if not form.validate_on_submit():
-                flash(_("Say why the finding is dropped."), "error")
-                return redirect(url_for("inspections.finding", finding_id=finding.id)), 303
-            services.drop_finding(finding, actor=current_user, reason=form.reason.data)
-        else:
-            into = db.session.get(Finding, request.form.get("into", type=int) or 0)
-            if into is None:
-                abort(404)
-            services.merge_finding(finding, into, actor=current_user)
-        db.session.commit()
-    except ServiceError as refusal:
-        refuse(refusal)
-    return redirect(url_for("inspections.findings", case_id=finding.case_id))
+    findings_url = url_for("inspections.findings", case_id=finding.case_id)
+    on_refusal_redirect(findings_url)
+    if action == "keep":
+        services.keep_finding(finding, actor=current_user)
+    elif action == "drop":
+        form = DropFindingForm()
+        if not form.validate_on_submit():
+            flash(_("Say why the finding is dropped."), "error")
+            return redirect(url_for("inspections.finding", finding_id=finding.id)), 303
+        services.drop_finding(finding, actor=current_user, reason=form.reason.data)
+    else:
+        into = db.session.get(Finding, request.form.get("into", type=int) or 0)
+        if into is None:
+            abort(404)
+        services.merge_finding(finding, into, actor=current_user)
+    return redirect(findings_url)
 
 
 @bp.route("/findings/<int:finding_id>/files", methods=["POST"])
@@ -327,22 +305,19 @@ def add_file(finding_id: int):
         abort(403)
     upload = request.files.get("file")
     report = finding.latest_report if finding.can_report(current_user) and finding.latest_report else None
-    try:
-        evidence, created = add_evidence(
-            finding.case,
-            upload.read() if upload else b"",
-            upload.filename if upload else "",
-            actor=current_user,
-            finding=None if report else finding,
-            report=report,
-            client_id=request.form.get("client_id") or None,
-            captured_at=device_time(),
-            latitude=_float("latitude"),
-            longitude=_float("longitude"),
-        )
-        db.session.commit()
-    except ServiceError as refusal:
-        return refuse(refusal) or redirect(url_for("inspections.finding", finding_id=finding.id))
+    on_refusal_redirect(url_for("inspections.finding", finding_id=finding.id))
+    evidence, created = add_evidence(
+        finding.case,
+        upload.read() if upload else b"",
+        upload.filename if upload else "",
+        actor=current_user,
+        finding=None if report else finding,
+        report=report,
+        client_id=request.form.get("client_id") or None,
+        captured_at=device_time(),
+        latitude=_float("latitude"),
+        longitude=_float("longitude"),
+    )
     if wants_json():
         return jsonify(id=evidence.id, sha256=evidence.sha256, created=created), 201 if created else 200
     flash(_("File added."), "success")
@@ -359,16 +334,13 @@ def report(finding_id: int):
     if not form.validate_on_submit():
         flash(_("Describe what was done."), "error")
         return redirect(url_for("inspections.finding", finding_id=finding.id)), 303
-    try:
-        new_report = services.submit_report(finding, actor=current_user, text=form.text.data)
-        for upload in request.files.getlist("files"):
-            if upload and upload.filename:
-                add_evidence(
-                    finding.case, upload.read(), upload.filename, actor=current_user, report=new_report, field="files"
-                )
-        db.session.commit()
-    except ServiceError as refusal:
-        refuse(refusal)
-    else:
-        flash(_("Your report is saved; the team lead will verify it."), "success")
-    return redirect(url_for("inspections.finding", finding_id=finding.id))
+    finding_url = url_for("inspections.finding", finding_id=finding.id)
+    on_refusal_redirect(finding_url)
+    new_report = services.submit_report(finding, actor=current_user, text=form.text.data)
+    for upload in request.files.getlist("files"):
+        if upload and upload.filename:
+            add_evidence(
+                finding.case, upload.read(), upload.filename, actor=current_user, report=new_report, field="files"
+            )
+    flash(_("Your report is saved; the team lead will verify it."), "success")
+    return redirect(finding_url)

@@ -29,7 +29,6 @@ def profile():
     if form.validate_on_submit():
         current_user.language = form.language.data
         current_user.timezone = form.timezone.data
-        db.session.commit()
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("main.profile"))
     return _profile_page(form=form), 400 if form.errors else 200
@@ -42,7 +41,6 @@ def create_token():
     if not token_form.validate_on_submit():
         return _profile_page(token_form=token_form), 400
     row, token = api_auth.issue_token(current_user, token_form.name.data)
-    db.session.commit()
     # Shown on this answer only: the token is not stored, and a flash message would put it in the session cookie.
     response = make_response(_profile_page(token_form=TokenCreateForm(formdata=None), new_token=(row, token)))
     response.headers["Cache-Control"] = "no-store"
@@ -57,7 +55,6 @@ def revoke_token(token_id: int):
         abort(404)
     if TokenRevokeForm().validate_on_submit():
         api_auth.revoke_token(token, actor=current_user)
-        db.session.commit()
         flash(_("The token %(name)s is revoked: apps that use it can no longer connect.", name=token.name), "success")
     return redirect(url_for("main.profile"))
 
@@ -94,7 +91,6 @@ def language():
         session["language"] = form.language.data
         if current_user.is_authenticated:
             current_user.language = form.language.data
-            db.session.commit()
     return redirect(safe_next_url(form.next.data))
 
 

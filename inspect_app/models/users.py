@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,11 @@ from inspect_app.extensions import db
 from inspect_app.models.enums import Role, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.sqltypes import utc_now
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of `password` by the app's PASSWORD_HASH_METHOD (scrypt)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class User(UserMixin, db.Model):
@@ -36,8 +42,8 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of the password."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Store a salted hash of the password (scrypt, unless the app's PASSWORD_HASH_METHOD says otherwise)."""
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""

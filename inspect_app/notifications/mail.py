@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from inspect_app import clock
+from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.extensions import db
 from inspect_app.models import Notification, User
 from inspect_app.notifications.services import describe
@@ -30,20 +31,32 @@ def send_pending_emails() -> int:
     for the next one; an address the server refuses is logged and not tried again. Returns how many were sent."""
     sent = 0
     with Outbox() as outbox:
-        while (notification := _claim_unsent()) is not None:
-            try:
-                outbox.send(build_message(notification))
-                sent += 1
-            except (smtplib.SMTPRecipientsRefused, MessageError, ValueError) as refusal:
-                # Not an address, or one the server refuses: retrying would only block the queue behind it.
-                current_app.logger.error("E-mail for notification %s not sent: %s", notification.id, refusal)
-            except (smtplib.SMTPException, OSError):
-                db.session.rollback()
-                current_app.logger.exception("Sending e-mail failed; unsent messages are tried again next time.")
+        while True:
+            with unit_of_work():  # one message is one worker item
+                notification = _claim_unsent()
+                if notification is None:
+                    break
+                outcome = _deliver(outbox, notification)
+            if outcome == "unreachable":
                 break
-            notification.emailed_at = clock.now()
-            db.session.commit()
+            sent += outcome == "sent"
     return sent
+
+
+def _deliver(outbox: "Outbox", notification: Notification) -> str:
+    """Send one notification's e-mail: "sent", "refused" (never tried again) or "unreachable" (tried next run)."""
+    try:
+        outbox.send(build_message(notification))
+        outcome = "sent"
+    except (smtplib.SMTPRecipientsRefused, MessageError, ValueError) as refusal:
+        # Not an address, or one the server refuses: retrying would only block the queue behind it.
+        current_app.logger.error("E-mail for notification %s not sent: %s", notification.id, refusal)
+        outcome = "refused"
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.exception("Sending e-mail failed; unsent messages are tried again next time.")
+        return "unreachable"
+    notification.emailed_at = clock.now()
+    return outcome
 
 
 def _claim_unsent() -> Notification | None:

@@ -40,7 +40,6 @@ def index():
 @login_required
 def read(notification_id: int):
     services.mark_read(get_notification_or_404(notification_id), now=clock.now())
-    db.session.commit()
     return _back()
 
 
@@ -48,7 +47,6 @@ def read(notification_id: int):
 @login_required
 def read_all():
     services.mark_all_read(current_user, now=clock.now())
-    db.session.commit()
     return _back()
 
 

@@ -3,6 +3,7 @@ and bonus or penalty points on an assessment. Progress comes from the task proje
 
 from collections import Counter, defaultdict
 from decimal import Decimal
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,8 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app import clock
-from inspect_app.exceptions import Forbidden, InvalidInput, ServiceError
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
+from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import (
     Case,
@@ -150,31 +152,24 @@ def new_round():
             for u in db.session.scalars(select(User).where(User.id.in_([form.lead.data, *form.appraisers.data])))
         }
         units = form.chosen_units()
-        try:
-            par_round = services.open_round(
-                actor=current_user,
-                year=form.year.data,
-                name=form.name.data,
-                sets=form.chosen_sets(),
-                units=units,
-                lead=people[form.lead.data],
-                appraisers=[people[i] for i in form.appraisers.data if i in people],
-                **{name: form[name].data for name in DATE_FIELDS},
-            )
-            db.session.commit()
-        except ServiceError as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-        else:
-            flash(
-                _(
-                    "%(name)s is open: %(count)d units, each with its self-assessment task.",
-                    name=par_round.name,
-                    count=len(units),
-                ),
-                "success",
-            )
-            return redirect(url_for("par.round_detail", round_id=par_round.id))
+        on_refusal_render(partial(render_template, "par/rounds/new.html", form=form, levels=LEVELS), form)
+        par_round = services.open_round(
+            actor=current_user,
+            year=form.year.data,
+            name=form.name.data,
+            sets=form.chosen_sets(),
+            units=units,
+            lead=people[form.lead.data],
+            appraisers=[people[i] for i in form.appraisers.data if i in people],
+            **{name: form[name].data for name in DATE_FIELDS},
+        )
+        message = _(
+            "%(name)s is open: %(count)d units, each with its self-assessment task.",
+            name=par_round.name,
+            count=len(units),
+        )
+        flash(message, "success")
+        return redirect(url_for("par.round_detail", round_id=par_round.id))
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template("par/rounds/new.html", form=form, levels=LEVELS), status
 
@@ -271,13 +266,8 @@ def import_survey(round_id: int):
     form = SurveyImportForm()
     if not form.validate_on_submit():
         return _render_round(par_round, form, status=400)
-    try:
-        totals = survey.import_survey(par_round, form.file.data.read(), actor=current_user)
-        db.session.commit()
-    except InvalidInput as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-        return _render_round(par_round, form, refusal.errors.get("file", []), status=422)
+    on_refusal_render(lambda refusal: _render_round(par_round, form, refusal.errors.get("file", []))[0])
+    totals = survey.import_survey(par_round, form.file.data.read(), actor=current_user)
     flash(
         _("Survey scores imported for %(count)d units; their earlier survey scores were replaced.", count=len(totals)),
         "success",
@@ -300,24 +290,15 @@ def add_adjustment(case_id: int):
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(back), 303
-    try:
-        points = services.parse_points(form.points.data, "points")
-        if points == 0:
-            message = _("Give a bonus (positive) or a penalty (negative), not zero.")
-            raise InvalidInput(message, {"points": [message]})
-        finding = db.session.get(Finding, form.finding.data) if form.finding.data else None
-        if form.finding.data and finding is None:
-            raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(form.finding.data)]})
-        services.add_adjustment(
-            par, actor=current_user, points=points, reason=form.reason.data.strip(), finding=finding
-        )
-        db.session.commit()
-    except ServiceError as refusal:
-        db.session.rollback()
-        if isinstance(refusal, Forbidden):
-            abort(403)
-        flash(refusal.message, "error")
-        return redirect(back), 303
+    on_refusal_redirect(back)
+    points = services.parse_points(form.points.data, "points")
+    if points == 0:
+        message = _("Give a bonus (positive) or a penalty (negative), not zero.")
+        raise InvalidInput(message, {"points": [message]})
+    finding = db.session.get(Finding, form.finding.data) if form.finding.data else None
+    if form.finding.data and finding is None:
+        raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(form.finding.data)]})
+    services.add_adjustment(par, actor=current_user, points=points, reason=form.reason.data.strip(), finding=finding)
     flash(_("Bonus or penalty points added."), "success")
     return redirect(back)
 

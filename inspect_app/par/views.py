@@ -4,8 +4,8 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from inspect_app.core.refusals import on_refusal_redirect
 from inspect_app.evidence.services import add_evidence
-from inspect_app.exceptions import Forbidden, ServiceError
 from inspect_app.extensions import db
 from inspect_app.models import ItemScore, ParStep
 from inspect_app.par import bp, services
@@ -58,38 +58,30 @@ def assessment(case_id: int):
 def save_score(score_id: int, stage: str):
     score = get_score_or_404(score_id)
     form = request.form
-    try:
-        if stage == "self":
-            services.save_self_score(
-                score,
-                actor=current_user,
-                points=services.parse_points(form.get("points"), "points"),
-                note=form.get("note", "")[:4000],
-            )
-        elif stage == "explanation":
-            services.save_explanation(score, actor=current_user, text=form.get("explanation", "")[:8000])
-        else:
-            services.save_appraisal(
-                score,
-                STAGES[stage],
-                actor=current_user,
-                points=services.parse_points(form.get("points"), "points"),
-                comment=form.get("comment", "")[:4000],
-                needs_explanation=stage == "first" and form.get("needs_explanation") == "y",
-            )
-        db.session.commit()
-    except ServiceError as refusal:
-        db.session.rollback()
-        if isinstance(refusal, Forbidden):
-            abort(403)
-        if request.accept_mimetypes.best == "application/json":
-            return jsonify(message=refusal.message, errors=getattr(refusal, "errors", {})), refusal.status_code
-        flash(refusal.message, "error")
-        return redirect(url_for("par.assessment", case_id=score.case_id, _anchor=f"c-{score.criterion_id}")), 303
+    back = url_for("par.assessment", case_id=score.case_id, _anchor=f"c-{score.criterion_id}")
+    on_refusal_redirect(back)
+    if stage == "self":
+        services.save_self_score(
+            score,
+            actor=current_user,
+            points=services.parse_points(form.get("points"), "points"),
+            note=form.get("note", "")[:4000],
+        )
+    elif stage == "explanation":
+        services.save_explanation(score, actor=current_user, text=form.get("explanation", "")[:8000])
+    else:
+        services.save_appraisal(
+            score,
+            STAGES[stage],
+            actor=current_user,
+            points=services.parse_points(form.get("points"), "points"),
+            comment=form.get("comment", "")[:4000],
+            needs_explanation=stage == "first" and form.get("needs_explanation") == "y",
+        )
     if request.accept_mimetypes.best == "application/json":
         return jsonify(saved=True)
     flash(_("Saved: %(code)s.", code=score.criterion.code), "success")
-    return redirect(url_for("par.assessment", case_id=score.case_id, _anchor=f"c-{score.criterion_id}"))
+    return redirect(back)
 
 
 @bp.route("/scores/<int:score_id>/files", methods=["POST"])
@@ -99,19 +91,15 @@ def add_file(score_id: int):
     par = score.assessment
     if not (par.can_self_assess(current_user) or (par.can_explain(current_user) and score.needs_explanation)):
         abort(403)
+    back = url_for("par.assessment", case_id=score.case_id, _anchor=f"c-{score.criterion_id}")
+    on_refusal_redirect(back)
     upload = request.files.get("file")
-    try:
-        add_evidence(
-            score.assessment.case,
-            upload.read() if upload else b"",
-            upload.filename if upload else "",
-            actor=current_user,
-            score=score,
-        )
-        db.session.commit()
-    except ServiceError as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-    else:
-        flash(_("File added."), "success")
-    return redirect(url_for("par.assessment", case_id=score.case_id, _anchor=f"c-{score.criterion_id}"))
+    add_evidence(
+        score.assessment.case,
+        upload.read() if upload else b"",
+        upload.filename if upload else "",
+        actor=current_user,
+        score=score,
+    )
+    flash(_("File added."), "success")
+    return redirect(back)

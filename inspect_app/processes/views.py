@@ -1,5 +1,7 @@
 """Admin pages: process definitions and their versions; upload of a new version."""
 
+from functools import partial
+
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from inspect_app import workflow_bridge
-from inspect_app.exceptions import InvalidInput
+from inspect_app.core.refusals import on_refusal_render
 from inspect_app.extensions import db
 from inspect_app.models import Case, ProcessDefinition, Role
 from inspect_app.permissions import roles_required
@@ -30,40 +32,25 @@ def _versions_with_case_counts() -> list[tuple[ProcessDefinition, int]]:
 @roles_required(Role.ADMIN)
 def index():
     form = ProcessUploadForm()
-    problems: list[str] = []
-    status = 200
+    page = partial(render_template, "processes/index.html", form=form, versions=_versions_with_case_counts())
     if form.validate_on_submit():
+        on_refusal_render(page)
         upload = form.bpmn_file.data
         filename = secure_filename(upload.filename or "upload.bpmn") or "upload.bpmn"
         xml = upload.stream.read(workflow_bridge.MAX_BPMN_BYTES + 1)
-        try:
-            definition, created = deploy_bpmn(xml, filename, actor=current_user)
-            db.session.commit()
-        except InvalidInput as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-            problems, status = refusal.errors["bpmn"], 422
+        definition, created = deploy_bpmn(xml, filename, actor=current_user)
+        if created:
+            message = _("Deployed %(name)s as version %(version)d.", name=definition.name, version=definition.version)
+            flash(message, "success")
         else:
-            if created:
-                flash(
-                    _("Deployed %(name)s as version %(version)d.", name=definition.name, version=definition.version),
-                    "success",
-                )
-            else:
-                flash(
-                    _(
-                        "%(name)s is unchanged: version %(version)d stays the latest.",
-                        name=definition.name,
-                        version=definition.version,
-                    ),
-                    "info",
-                )
-            return redirect(url_for("processes.index"))
-    elif form.is_submitted():
-        status = 400
-    return render_template(
-        "processes/index.html", form=form, problems=problems, versions=_versions_with_case_counts()
-    ), status
+            message = _(
+                "%(name)s is unchanged: version %(version)d stays the latest.",
+                name=definition.name,
+                version=definition.version,
+            )
+            flash(message, "info")
+        return redirect(url_for("processes.index"))
+    return page(), 400 if form.is_submitted() else 200
 
 
 @bp.route("/<int:definition_id>")

@@ -12,10 +12,11 @@ from werkzeug.datastructures import MultiDict
 
 from inspect_app import clock, workflow_bridge
 from inspect_app.cases.services import close_case
+from inspect_app.core.unit_of_work import explain_conflict
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.extensions import db
 from inspect_app.history import record_event
-from inspect_app.models import Case, HumanTask, TaskState, TimerState, User, WorkflowState, WorkflowTimer
+from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, TimerState, User, WorkflowState, WorkflowTimer
 from inspect_app.notifications.services import notify_step
 from inspect_app.tasks.forms import build_form
 
@@ -24,8 +25,11 @@ TIMER_HANDLERS: dict[str, Callable[[Case], None]] = {}
 
 
 def lock_case(case_id: int) -> Case:
-    """Load the case for change: row-locked on PostgreSQL (SELECT ... FOR UPDATE), freshly read everywhere."""
+    """Load the case for change: row-locked on PostgreSQL (SELECT ... FOR UPDATE), freshly read everywhere.
+
+    Should another transaction change the case first, the Conflict names who did it and when."""
     db.session.expire_all()
+    explain_conflict(lambda: case_changed_conflict(case_id))
     query = select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
     return db.session.scalars(query).one()
 
@@ -65,10 +69,33 @@ def conflict_for(task_id: int) -> Conflict:
     return Conflict(already_done_message(db.session.get(HumanTask, task_id)))
 
 
+def case_changed_conflict(case_id: int) -> Conflict:
+    """The Conflict to show the user who lost a race for a case: who changed it last, and when."""
+    event = db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq.desc()).limit(1)
+    )
+    if event is None or event.actor is None:
+        return Conflict(_("Someone else changed this case at the same moment. Nothing was saved; try again."))
+    return Conflict(
+        _(
+            "%(user)s changed this case at %(time)s, at the same moment as you. Nothing of yours was saved; "
+            "look again and retry.",
+            user=event.actor.full_name,
+            time=format_datetime(event.at, "short"),
+        )
+    )
+
+
+def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
+    """Lock the task's case and read the task afresh; a lost race names who finished the task."""
+    case = lock_case(task.case_id)
+    explain_conflict(lambda: conflict_for(task.id))
+    return case, db.session.get(HumanTask, task.id)
+
+
 def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
     """Validate the task's form, complete it in the engine, run on, and record it (one transaction)."""
-    case = lock_case(task.case_id)
-    task = db.session.get(HumanTask, task.id)
+    case, task = _lock_task(task)
     if task.state != TaskState.READY or case.is_closed:
         raise Conflict(already_done_message(task))
     if not task.can_complete(actor):
@@ -98,8 +125,7 @@ def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
 
 def claim_task(task: HumanTask, *, actor: User) -> None:
     """Take an open task for oneself, so that other candidates leave it alone."""
-    lock_case(task.case_id)
-    task = db.session.get(HumanTask, task.id)
+    _case, task = _lock_task(task)
     if task.state != TaskState.READY:
         raise Conflict(already_done_message(task))
     if not task.can_claim(actor):
@@ -114,8 +140,7 @@ def claim_task(task: HumanTask, *, actor: User) -> None:
 
 def reassign_task(task: HumanTask, *, to: User, actor: User) -> None:
     """A supervisor hands an open task to another user the lane names."""
-    lock_case(task.case_id)
-    task = db.session.get(HumanTask, task.id)
+    _case, task = _lock_task(task)
     if task.state != TaskState.READY:
         raise Conflict(already_done_message(task))
     if not task.can_reassign(actor):

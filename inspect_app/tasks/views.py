@@ -1,17 +1,19 @@
 """Task inbox, task page (the form), claim and reassign."""
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from inspect_app import clock
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import HumanTask, User
 from inspect_app.tasks import bp, services
 from inspect_app.tasks.forms import FORMS, build_form
 from inspect_app.tasks.queries import inbox_query
-from inspect_app.tasks.transactions import run_step
 
 
 def get_task_or_404(task_id: int) -> HumanTask:
@@ -44,28 +46,23 @@ def detail(task_id: int):
     task = get_task_or_404(task_id)
     formdata = request.form if request.method == "POST" else None
     form = build_form(task.form, formdata, task) if task.form in FORMS else None
-    status = 200
-    if request.method == "POST":
-        refusal = run_step(task_id, lambda: services.complete_task(task, actor=current_user, formdata=request.form))
-        if refusal is None:
-            flash(_("Done: %(task)s.", task=task.title), "success")
-            return redirect(url_for("cases.detail", case_id=task.case_id))
-        flash(refusal.message, "error")
-        status = refusal.status_code
-        if isinstance(refusal, InvalidInput):
-            form.validate()  # show each field's message beside it
-        else:
-            form = None
     candidates = sorted(task.candidates, key=lambda user: user.full_name) if task.can_reassign(current_user) else []
-    return render_template("tasks/detail.html", task=task, form=form, candidates=candidates), status
+    page = partial(render_template, "tasks/detail.html", task=task, form=form, candidates=candidates)
+    if request.method == "POST":
+        on_refusal_render(page, form)
+        services.complete_task(task, actor=current_user, formdata=request.form)
+        flash(_("Done: %(task)s.", task=task.title), "success")
+        return redirect(url_for("cases.detail", case_id=task.case_id))
+    return page()
 
 
 @bp.route("/<int:task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id: int):
     task = get_task_or_404(task_id)
-    refusal = run_step(task_id, lambda: services.claim_task(task, actor=current_user))
-    flash(refusal.message if refusal else _("The task is yours now."), "error" if refusal else "success")
+    on_refusal_redirect(url_for("tasks.detail", task_id=task_id))
+    services.claim_task(task, actor=current_user)
+    flash(_("The task is yours now."), "success")
     return redirect(url_for("tasks.detail", task_id=task_id))
 
 
@@ -73,16 +70,10 @@ def claim(task_id: int):
 @login_required
 def reassign(task_id: int):
     task = get_task_or_404(task_id)
+    on_refusal_redirect(url_for("tasks.detail", task_id=task_id))
     to = db.session.get(User, request.form.get("user_id", type=int) or 0)
-
-    def operation():
-        if to is None:
-            raise InvalidInput(_("Choose who should do the task."), {"user_id": [_("Choose a person.")]})
-        services.reassign_task(task, to=to, actor=current_user)
-
-    refusal = run_step(task_id, operation)
-    flash(
-        refusal.message if refusal else _("The task now goes to %(user)s.", user=to.full_name),
-        "error" if refusal else "success",
-    )
+    if to is None:
+        raise InvalidInput(_("Choose who should do the task."), {"user_id": [_("Choose a person.")]})
+    services.reassign_task(task, to=to, actor=current_user)
+    flash(_("The task now goes to %(user)s.", user=to.full_name), "success")
     return redirect(url_for("tasks.detail", task_id=task_id))

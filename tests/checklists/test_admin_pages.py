@@ -53,7 +53,7 @@ def test_creating_a_checklist(client, admin, post):
 
 def test_a_taken_or_malformed_code_is_refused_on_the_form(client, admin, checklist, post):
     taken = post(f"{BASE}/new", {"code": "one-stop", "name": "Khác"})
-    assert taken.status_code == 400
+    assert taken.status_code == 422, "the service refuses a taken code, like every refused input"
     assert "A checklist with the code one-stop already exists" in page_text(taken)
 
     malformed = post(f"{BASE}/new", {"code": "có dấu cách", "name": "Khác"})
@@ -93,7 +93,7 @@ def test_items_are_shown_grouped_by_content_area(client, admin, checklist, post)
 
 def test_adding_an_item_with_a_taken_code_or_no_text_is_refused(client, admin, checklist, post):
     taken = post(f"{BASE}/{checklist.id}/items/new", {"code": "A1", "area": "procedures", "text": "Trùng mã"})
-    assert taken.status_code == 400
+    assert taken.status_code == 422
     assert "already has an item with the code A1" in page_text(taken)
 
     no_text = post(f"{BASE}/{checklist.id}/items/new", {"code": "Z9", "area": "procedures", "text": " "})
@@ -156,7 +156,7 @@ def test_an_answered_item_cannot_be_deleted_deactivate_instead(client, admin, ch
     assert "Deactivate this checklist" in confirm
 
     response = post(url, page=url)
-    assert response.status_code == 302
+    assert response.status_code == 303
     shown = html.unescape(error_flash(client.get(response.headers["Location"])))
     assert "Item A1 cannot be deleted: an inspection has already answered it" in shown
     assert codes_in_order(checklist) == ["A1", "A2", "B1"]
@@ -186,7 +186,7 @@ def test_a_used_item_keeps_its_wording_but_its_guidance_may_change(client, admin
     assert "only its guidance may change" in page_text(client.get(url))
 
     reworded = post(url, {"code": "A1", "area": "civil_service", "text": "Nội dung khác", "guidance": ""}, page=url)
-    assert reworded.status_code == 400
+    assert reworded.status_code == 422
     assert "Item A1 is already used by an inspection" in page_text(reworded)
 
     guided = post(url, {"code": "A1", "area": "civil_service", "text": a1.text, "guidance": "Mới"}, page=url)
@@ -219,7 +219,7 @@ def test_duplicating_makes_an_independent_copy(client, admin, checklist, post, i
 def test_duplicating_to_a_taken_code_is_refused(client, admin, checklist, post):
     response = post(f"{BASE}/{checklist.id}/duplicate", {"code": "one-stop", "name": "Trùng"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "already exists" in page_text(response)
     assert db.session.scalar(select(func.count(ChecklistTemplate.id))) == 1
 

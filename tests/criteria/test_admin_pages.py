@@ -105,7 +105,7 @@ def test_a_copy_needs_a_free_code_and_a_sensible_year(client, admin, criteria_se
     before = stored()
 
     taken = post(f"{BASE}/{criteria_set.id}/duplicate", {"code": "districts-2026", "name": "Bản sao", "year": "2027"})
-    assert taken.status_code == 400
+    assert taken.status_code == 422
     assert "a criteria set with the code districts-2026 already exists" in page_text(taken)
 
     bad_year = post(f"{BASE}/{criteria_set.id}/duplicate", {"code": "ban-sao", "name": "Bản sao", "year": "27"})
@@ -135,7 +135,7 @@ def test_a_set_in_use_cannot_be_deleted(client, admin, criteria_set, use_set, po
 
     response = post(f"{BASE}/{criteria_set.id}/delete")
 
-    assert response.status_code == 302 and response.headers["Location"] == f"{BASE}/{criteria_set.id}"
+    assert response.status_code == 303 and response.headers["Location"] == f"{BASE}/{criteria_set.id}"
     assert "cannot be deleted" in html.unescape(error_flash(client.get(response.headers["Location"])))
     assert stored() == (1, 7)
 
@@ -145,7 +145,7 @@ def test_a_set_a_round_names_cannot_be_deleted_either(client, admin, criteria_se
 
     response = post(f"{BASE}/{criteria_set.id}/delete")
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert "districts-2026 cannot be deleted: a PAR round uses it." in html.unescape(
         error_flash(client.get(response.headers["Location"]))
     )

@@ -1,0 +1,41 @@
+"""A process that cannot go on (a gateway with no matching branch) refuses the step, names the element, and saves
+nothing: never a 500, never a half-done case."""
+
+import pytest
+
+from inspect_app.extensions import db
+from inspect_app.history import case_events
+from inspect_app.models import HumanTask, Role, TaskState
+from tests.helpers import csrf_token, error_flash
+
+
+@pytest.fixture
+def director(create_user):
+    return create_user("director", Role.DIRECTOR, language="en")
+
+
+@pytest.fixture
+def review(start_case, director) -> HumanTask:
+    case = start_case("dead_end", actor=director)
+    [task] = [t for t in case.human_tasks if t.state == TaskState.READY]
+    return task
+
+
+def test_no_matching_branch_is_a_refusal_naming_the_gateway(client, sign_in, director, review):
+    events_before = len(case_events(review.case))
+    sign_in(director)
+    token = csrf_token(client, f"/tasks/{review.id}")
+    response = client.post(f"/tasks/{review.id}", data={"csrf_token": token, "decision": "return", "comment": "Sửa"})
+
+    assert response.status_code == 422
+    assert "route" in error_flash(response) and "Nothing was saved" in error_flash(response)
+    db.session.expire_all()
+    assert db.session.get(HumanTask, review.id).state == TaskState.READY
+    assert len(case_events(review.case)) == events_before
+
+
+def test_the_api_answers_the_same_refusal_as_json(client, sign_in, director, review):
+    sign_in(director)
+    response = client.post(f"/api/v1/tasks/{review.id}/complete", json={"decision": "return", "comment": "Sửa"})
+    assert response.status_code == 422
+    assert "route" in response.get_json()["errors"]
