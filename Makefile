@@ -12,9 +12,10 @@ UV_VERSION := 0.13.9
 
 .PHONY: demo test install lock lint format translations extract-messages serve clean
 
+# Loading the demo runs a few hundred engine steps: their INFO log lines would bury the loader's own summary.
 demo: install ## install, migrate, load demo data and serve at http://127.0.0.1:5000
 	$(FLASK) inspect init-db
-	$(FLASK) inspect demo
+	INSPECT_LOG_LEVEL=$${INSPECT_LOG_LEVEL:-WARNING} $(FLASK) inspect demo
 	@echo "Serving Inspect at http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import func, select
 
 from inspect_app import clock
+from inspect_app.core.logging import case_logger
 from inspect_app.extensions import db
 from inspect_app.lanes import lane_candidates
 from inspect_app.models import (
@@ -118,7 +119,7 @@ def start_workflow(case: Case, definition: ProcessDefinition, data: dict) -> Ste
     engine = new_engine()
     workflow = engine.start(_bundle(definition.sha256, definition.bpmn_xml), data)
     case.definition = definition
-    return _save(case, engine, workflow)
+    return _logged("workflow started", case, _save(case, engine, workflow), process_id=definition.process_id)
 
 
 def complete_task(case: Case, task: HumanTask, decisions: dict) -> Step:
@@ -126,7 +127,7 @@ def complete_task(case: Case, task: HumanTask, decisions: dict) -> Step:
     engine = new_engine()
     workflow = _load(case, engine)
     engine.complete(workflow, task.task_id, decisions)
-    return _save(case, engine, workflow)
+    return _logged("task completed", case, _save(case, engine, workflow), task=task.bpmn_id)
 
 
 def fire_due_timers(case: Case, now: datetime) -> Step:
@@ -137,7 +138,7 @@ def fire_due_timers(case: Case, now: datetime) -> Step:
     fired = engine.fire_due_timers(workflow, now)
     step = _save(case, engine, workflow, fired_task_ids=due)
     step.fired = fired
-    return step
+    return _logged("timers fired", case, step, timers=fired)
 
 
 def read_definition_diagram(definition: ProcessDefinition):
@@ -159,6 +160,12 @@ def case_diagram(case: Case) -> dict:
         "current": {task.bpmn_id for task in case.open_tasks},
         "taken_flows": {taken[pair] for pair in path.flows if pair in taken},
     }
+
+
+def _logged(message: str, case: Case, step: Step, **bpmn_ids) -> Step:
+    opened = [task.bpmn_id for task in step.opened]
+    case_logger.info(message, extra={"case": case.reference, **bpmn_ids, "opened": opened, "status": step.status.value})
+    return step
 
 
 def _load(case: Case, engine: Engine):
