@@ -37,7 +37,7 @@ lock: ## re-pin every dependency in requirements/constraints.txt (after editing 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile setup.cfg --all-extras --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
-		-o $(CONSTRAINTS) $(LOCK_ARGS)
+		--quiet -o $(CONSTRAINTS) $(LOCK_ARGS)
 
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -i $< -o $@
