@@ -28,6 +28,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _refuse_unsafe_production(app)
+    from inspect_app.core.logging import configure_logging
+
+    configure_logging(app)
     # The embedded SQLite database and the uploads live here by default; make them work on a fresh clone.
     Path(app.instance_path).mkdir(exist_ok=True)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)

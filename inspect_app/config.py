@@ -68,6 +68,12 @@ class Config:
     BASE_URL = _env("BASE_URL", "http://localhost:5000")
     # Send session cookies over HTTPS only; on by default in production.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", ENV == "production")
+    # Lowest level logged to stderr: DEBUG, INFO, WARNING, ERROR or CRITICAL.
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # plain: readable lines; json: one JSON object per line (time, level, logger, message, case, ...) for collectors.
+    LOG_FORMAT = _env("LOG_FORMAT", "plain")
+    # Sentry DSN for error reports (needs the `sentry` extra); empty: none. No personal data is sent.
+    SENTRY_DSN = _env("SENTRY_DSN", "")
 
     SUPPORTED_LOCALES = ("vi", "en")
     # How passwords are hashed (a werkzeug method): scrypt, slow on purpose. Not an INSPECT_ setting: only the

@@ -2,7 +2,6 @@
 human-task and timer projections in step with the engine, in the caller's transaction (it flushes, never commits)."""
 
 import hashlib
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from inspect_app import clock
+from inspect_app.core.logging import case_logger
 from inspect_app.exceptions import ProcessStuck
 from inspect_app.extensions import db
 from inspect_app.lanes import lane_candidates
@@ -42,8 +42,6 @@ from workflows import (
 )
 
 __all__ = ["MAX_BPMN_BYTES", "BpmnError", "WorkflowError"]
-
-log = logging.getLogger("inspect.engine")
 
 
 @dataclass
@@ -126,13 +124,15 @@ def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[No
     try:
         yield
     except WorkflowError as error:
-        log.warning(
-            "process stuck: case %s, %s v%s, element %s: %s",
-            case.reference,
-            definition.process_id,
-            definition.version,
-            error.element_id,
-            error.message,
+        case_logger.warning(
+            "process stuck",
+            extra={
+                "case": case.reference,
+                "process_id": definition.process_id,
+                "version": definition.version,
+                "element": error.element_id,
+                "problem": error.message,
+            },
         )
         raise ProcessStuck(
             _(
@@ -151,7 +151,7 @@ def start_workflow(case: Case, definition: ProcessDefinition, data: dict) -> Ste
     with _refuse_when_stuck(case, definition):
         workflow = engine.start(_bundle(definition.sha256, definition.bpmn_xml), data)
     case.definition = definition
-    return _save(case, engine, workflow)
+    return _logged("workflow started", case, _save(case, engine, workflow), process_id=definition.process_id)
 
 
 def complete_task(case: Case, task: HumanTask, decisions: dict) -> Step:
@@ -160,7 +160,7 @@ def complete_task(case: Case, task: HumanTask, decisions: dict) -> Step:
     workflow = _load(case, engine)
     with _refuse_when_stuck(case, case.definition):
         engine.complete(workflow, task.task_id, decisions)
-    return _save(case, engine, workflow)
+    return _logged("task completed", case, _save(case, engine, workflow), task=task.bpmn_id)
 
 
 def fire_due_timers(case: Case, now: datetime) -> Step:
@@ -172,7 +172,7 @@ def fire_due_timers(case: Case, now: datetime) -> Step:
         fired = engine.fire_due_timers(workflow, now)
     step = _save(case, engine, workflow, fired_task_ids=due)
     step.fired = fired
-    return step
+    return _logged("timers fired", case, step, timers=fired)
 
 
 def read_definition_diagram(definition: ProcessDefinition):
@@ -194,6 +194,12 @@ def case_diagram(case: Case) -> dict:
         "current": {task.bpmn_id for task in case.open_tasks},
         "taken_flows": {taken[pair] for pair in path.flows if pair in taken},
     }
+
+
+def _logged(message: str, case: Case, step: Step, **bpmn_ids) -> Step:
+    opened = [task.bpmn_id for task in step.opened]
+    case_logger.info(message, extra={"case": case.reference, **bpmn_ids, "opened": opened, "status": step.status.value})
+    return step
 
 
 def _load(case: Case, engine: Engine):

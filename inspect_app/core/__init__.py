@@ -1,1 +1,1 @@
-"""Plumbing every feature shares: the unit of work and how refusals are shown."""
+"""Plumbing every feature shares: the unit of work, how refusals are shown, and logging."""

@@ -1,7 +1,6 @@
 """Alembic environment for Flask-Migrate: the app's metadata, SQLite batch mode, portable column types."""
 
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
@@ -9,8 +8,7 @@ from flask import current_app
 from inspect_app.sqltypes import UTCDateTime
 
 config = context.config
-# Keep the app's own loggers alive when migrations run inside it (tests, `inspect init-db`).
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Migrations always run inside the app, whose create_app already configured logging (inspect_app/core/logging.py).
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
