@@ -162,9 +162,9 @@ def worker(interval: float, max_loops: int | None) -> None:
     _log_worker_actions_to_stderr()
     stop = _StopRequest()
     loops = 0
-    click.echo(f"Worker started (every {interval:g}s). Ctrl+C to stop.")
-    worker_log.info("Worker started, checking every %gs", interval)
     with stop.on_signals(signal.SIGTERM, signal.SIGINT):
+        click.echo(f"Worker started (every {interval:g}s). Ctrl+C to stop.")
+        worker_log.info("Worker started, checking every %gs", interval)
         while not stop.requested and (max_loops is None or loops < max_loops):
             runs = list(timers.run_due_timers(clock.now(), should_stop=lambda: stop.requested))
             if runs:
@@ -178,7 +178,7 @@ def worker(interval: float, max_loops: int | None) -> None:
             if max_loops is None or loops < max_loops:
                 stop.wait(interval)
     if stop.signal_name:
-        worker_log.info("Worker stopped on %s, after finishing the item in hand", stop.signal_name)
+        worker_log.info("Worker stopped on %s; no item was left half done", stop.signal_name)
     else:
         worker_log.info("Worker stopped after %d loop(s)", loops)
     click.echo("Worker stopped.")
@@ -242,13 +242,13 @@ def _describe_run(run: timers.TimerRun) -> str:
         return f"{where} fired ({', '.join(run.fired)})"
     if not run.failed:
         return f"{where} dropped: the case is closed" if run.state == TimerState.CANCELLED else f"{where}: nothing due"
+    # An administrator's retry of a failed timer is an attempt beyond the usual number.
+    attempt = f"attempt {run.attempts}" + (
+        f" of {timers.max_attempts()}" if run.attempts <= timers.max_attempts() else ""
+    )
     if run.next_attempt_at is not None:
-        then = (
-            f"attempt {run.attempts} of {timers.max_attempts()} failed; next at {run.next_attempt_at:%Y-%m-%d %H:%M}Z"
-        )
-    else:
-        then = f"marked failed after {run.attempts} attempt(s)"
-    return f"{where} FAILED ({then}): {run.error}"
+        return f"{where} failed ({attempt}, next attempt at {run.next_attempt_at:%Y-%m-%d %H:%M}Z): {run.error}"
+    return f"{where} failed ({attempt}, marked failed): {run.error}"
 
 
 def _send_notifications() -> tuple[int, int]:
