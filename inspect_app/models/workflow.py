@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
@@ -136,6 +136,11 @@ class WorkflowTimer(db.Model):
     def engine_may_wait_on(cls):
         """SQL: rows the engine may still be waiting on (waiting, retrying or failed), as opposed to finished ones."""
         return cls.state.in_((TimerState.WAITING, TimerState.FAILED))
+
+    @classmethod
+    def needs_attention(cls):
+        """SQL: rows marked failed, and rows waiting to be tried again after a failed attempt."""
+        return or_(cls.state == TimerState.FAILED, and_(cls.state == TimerState.WAITING, cls.attempts > 0))
 
     @property
     def is_retrying(self) -> bool:

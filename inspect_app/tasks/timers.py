@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from inspect_app import clock, workflow_bridge
 from inspect_app.core.unit_of_work import unit_of_work
@@ -136,6 +137,13 @@ def retry_timer(timer: WorkflowTimer, *, actor: User) -> None:
         actor=actor,
         details={"timer": timer.bpmn_id, "attempts": timer.attempts, "error": timer.last_error},
     )
+
+
+def timers_needing_attention() -> list[WorkflowTimer]:
+    """Failed timers first, then those waiting to be tried again, soonest next attempt first (for administrators)."""
+    query = select(WorkflowTimer).options(joinedload(WorkflowTimer.case)).where(WorkflowTimer.needs_attention())
+    rows = db.session.scalars(query.order_by(WorkflowTimer.next_attempt_at, WorkflowTimer.id)).all()
+    return sorted(rows, key=lambda timer: timer.state != TimerState.FAILED)
 
 
 def run_next_due_timer(now: datetime) -> TimerRun | None:
