@@ -1,7 +1,11 @@
-"""The `flask --app wsgi inspect ...` command group; each command commits once."""
+"""The `flask --app wsgi inspect ...` command group; each command commits once, and the worker once per item."""
 
+import logging
+import signal
 import sys
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,18 +16,20 @@ from sqlalchemy import func, select
 
 from inspect_app import clock, workflow_bridge
 from inspect_app.auth.services import normalise_username
+from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.demo import DEMO_PASSWORD, load_demo
 from inspect_app.demo_cases import load_demo_cases
 from inspect_app.demo_par import load_demo_par
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
-from inspect_app.models import ApiToken, Case, OrgUnit, Role, User
+from inspect_app.models import ApiToken, Case, OrgUnit, Role, TimerState, User
 from inspect_app.notifications import mail as notification_mail
 from inspect_app.notifications import services as notification_services
 from inspect_app.processes.services import deploy_bpmn as deploy_service
-from inspect_app.tasks import services as task_services
+from inspect_app.tasks import timers
 
 inspect_cli = AppGroup("inspect", help="Inspect administration commands.")
+worker_log = logging.getLogger("inspect.worker")
 
 
 @inspect_cli.command("init-db")
@@ -50,22 +56,22 @@ def create_user(username: str, full_name: str, roles: tuple[str, ...], unit_code
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
         if unit is None:
             raise click.ClickException(f"no unit with code {unit_code!r}")
-    user = User(username=username, full_name=full_name, unit=unit)
-    user.set_password(password)
-    for role in roles:
-        user.grant(Role(role))
-    db.session.add(user)
-    db.session.commit()
+    with unit_of_work():
+        user = User(username=username, full_name=full_name, unit=unit)
+        user.set_password(password)
+        for role in roles:
+            user.grant(Role(role))
+        db.session.add(user)
     click.echo(f"Created user {username} ({', '.join(roles) or 'no roles'}).")
 
 
 @inspect_cli.command("demo")
 def demo() -> None:
     """Load the Hai Duong demo organisation, users, processes and inspection cases (safe to run again)."""
-    users = load_demo(progress=lambda message: click.echo(f"  loaded {message}"))
-    load_demo_cases(progress=lambda message: click.echo(f"  loaded {message}"))
-    load_demo_par(progress=lambda message: click.echo(f"  loaded {message}"))
-    db.session.commit()
+    with unit_of_work():
+        users = load_demo(progress=lambda message: click.echo(f"  loaded {message}"))
+        load_demo_cases(progress=lambda message: click.echo(f"  loaded {message}"))
+        load_demo_par(progress=lambda message: click.echo(f"  loaded {message}"))
     click.echo(f"Demo data ready. Sign in with any of these users, password {DEMO_PASSWORD!r}:")
     for user in users:
         click.echo(f"  {user.username:<12} {', '.join(sorted(r.value for r in user.roles))}")
@@ -114,24 +120,28 @@ def validate_bpmn(files: tuple[Path, ...]) -> None:
 def deploy_bpmn(directory: Path) -> None:
     """Deploy every .bpmn file in DIRECTORY (default bpmn/); an unchanged file makes no new version."""
     files = sorted(directory.glob("*.bpmn"))
-    for path in files:
-        try:
-            definition, created = deploy_service(_read_capped(path), path.name, actor=None)
-        except InvalidInput as refusal:
-            db.session.rollback()
-            click.echo("\n".join(refusal.errors["bpmn"]), err=True)
-            raise click.ClickException(f"{path.name} was not deployed; nothing was changed.") from None
-        state = "deployed as" if created else "unchanged, still"
-        click.echo(f"{path.name}: {state} {definition.process_id} v{definition.version}")
-    db.session.commit()
+    with unit_of_work():
+        for path in files:
+            try:
+                definition, created = deploy_service(_read_capped(path), path.name, actor=None)
+            except InvalidInput as refusal:
+                click.echo("\n".join(refusal.errors["bpmn"]), err=True)
+                raise click.ClickException(f"{path.name} was not deployed; nothing was changed.") from None
+            state = "deployed as" if created else "unchanged, still"
+            click.echo(f"{path.name}: {state} {definition.process_id} v{definition.version}")
     click.echo(f"{len(files)} file(s) checked.")
 
 
 @inspect_cli.command("run-timers")
 def run_timers() -> None:
-    """Fire every timer that is due now, send deadline reminders and pending e-mail, once, then exit."""
-    fired = _fire_due_timers()
-    click.echo(f"Fired {fired} timer(s).")
+    """Fire every timer that is due now, send deadline reminders and pending e-mail, once, then exit.
+
+    Each timer is fired on its own: one that fails is rolled back, recorded and tried again later, and the others
+    still fire. One line per timer names its case and BPMN element."""
+    runs = list(timers.run_due_timers(clock.now()))
+    for run in runs:
+        click.echo(_describe_run(run))
+    click.echo(f"Fired {_fired(runs)} timer(s). {_failed(runs)} failed.")
     reminders, emails = _send_notifications()
     click.echo(f"Wrote {reminders} reminder(s); sent {emails} e-mail(s).")
 
@@ -146,40 +156,111 @@ def send_mail() -> None:
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between checks for due timers.")
 @click.option("--max-loops", type=int, default=None, help="Stop after this many checks (default: run until stopped).")
 def worker(interval: float, max_loops: int | None) -> None:
-    """Fire due timers, remind of deadlines and send e-mail in a loop; workers may share one PostgreSQL database."""
+    """Fire due timers, remind of deadlines and send e-mail in a loop; workers may share one PostgreSQL database.
+
+    SIGTERM or Ctrl+C (SIGINT) stops it after the item in hand, with exit status 0; a second one stops it at once."""
+    _log_worker_actions_to_stderr()
+    stop = _StopRequest()
     loops = 0
-    click.echo(f"Worker started (every {interval:g}s). Ctrl+C to stop.")
-    try:
-        while max_loops is None or loops < max_loops:
-            fired = _fire_due_timers()
-            if fired:
-                click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z fired {fired} timer(s)")
+    with stop.on_signals(signal.SIGTERM, signal.SIGINT):
+        click.echo(f"Worker started (every {interval:g}s). Ctrl+C to stop.")
+        worker_log.info("Worker started, checking every %gs", interval)
+        while not stop.requested and (max_loops is None or loops < max_loops):
+            runs = list(timers.run_due_timers(clock.now(), should_stop=lambda: stop.requested))
+            if runs:
+                click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z fired {_fired(runs)} timer(s), {_failed(runs)} failed")
+            if stop.requested:
+                break
             reminders, emails = _send_notifications()
             if reminders or emails:
                 click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z wrote {reminders} reminder(s), sent {emails} e-mail(s)")
             loops += 1
             if max_loops is None or loops < max_loops:
-                time.sleep(interval)
-    except KeyboardInterrupt:
-        click.echo("Worker stopped.")
+                stop.wait(interval)
+    if stop.signal_name:
+        worker_log.info("Worker stopped on %s; no item was left half done", stop.signal_name)
+    else:
+        worker_log.info("Worker stopped after %d loop(s)", loops)
+    click.echo("Worker stopped.")
+
+
+class _StopRequest:
+    """Set by SIGTERM or SIGINT; the worker checks it between items, so the item in hand always finishes."""
+
+    def __init__(self):
+        self._event = threading.Event()
+        self.signal_name: str | None = None
+
+    @property
+    def requested(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep for `seconds`, or less if a stop is requested meanwhile."""
+        self._event.wait(seconds)
+
+    def _handle(self, signum, _frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt  # asked twice: stop now; the unit of work in hand rolls back
+        # Otherwise only set a flag: the handler interrupts the main thread anywhere, even inside a transaction.
+        self.signal_name = signal.Signals(signum).name
+        self._event.set()
+
+    @contextmanager
+    def on_signals(self, *signums: signal.Signals) -> Iterator[None]:
+        """Request a stop on these signals while the block runs; restore the previous handlers after."""
+        previous = {signum: signal.signal(signum, self._handle) for signum in signums}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def _log_worker_actions_to_stderr() -> None:
+    """Show the worker's INFO lines on stderr, unless logging is already set up (e.g. by a test runner)."""
+    logger = worker_log
+    logger.setLevel(logging.INFO)
+    if not logger.hasHandlers():
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def _fired(runs: list[timers.TimerRun]) -> int:
+    return sum(len(run.fired) for run in runs)
+
+
+def _failed(runs: list[timers.TimerRun]) -> int:
+    return sum(run.failed for run in runs)
+
+
+def _describe_run(run: timers.TimerRun) -> str:
+    """One progress line: the case, the timer's BPMN element, and what happened to it."""
+    where = f"{run.case_reference}: timer {run.bpmn_id}"
+    if run.fired:
+        return f"{where} fired ({', '.join(run.fired)})"
+    if not run.failed:
+        return f"{where} dropped: the case is closed" if run.state == TimerState.CANCELLED else f"{where}: nothing due"
+    # An administrator's retry of a failed timer is an attempt beyond the usual number.
+    attempt = f"attempt {run.attempts}" + (
+        f" of {timers.max_attempts()}" if run.attempts <= timers.max_attempts() else ""
+    )
+    if run.next_attempt_at is not None:
+        return f"{where} failed ({attempt}, next attempt at {run.next_attempt_at:%Y-%m-%d %H:%M}Z): {run.error}"
+    return f"{where} failed ({attempt}, marked failed): {run.error}"
 
 
 def _send_notifications() -> tuple[int, int]:
-    """Write the "due in 3 days" reminders (committed), then e-mail every notification not sent yet."""
-    reminders = notification_services.send_due_reminders(clock.now())
-    db.session.commit()
-    return reminders, notification_mail.send_pending_emails()
-
-
-def _fire_due_timers() -> int:
-    """Claim and fire due timers one case at a time, committing each case's step on its own."""
-    fired = 0
-    now = clock.now()
-    while (timer := task_services.claim_due_timer(now)) is not None:
-        fired += len(task_services.fire_timer(timer, now))
-        db.session.commit()
-    db.session.commit()
-    return fired
+    """Write the "due in 3 days" reminders (one unit of work), then e-mail every notification not sent yet."""
+    with unit_of_work():
+        reminders = notification_services.send_due_reminders(clock.now())
+    if reminders:
+        worker_log.info("Wrote %d deadline reminder(s)", reminders)
+    emails = notification_mail.send_pending_emails()
+    if emails:
+        worker_log.info("Sent %d e-mail(s)", emails)
+    return reminders, emails
 
 
 @inspect_cli.command("create-token")
@@ -190,9 +271,9 @@ def create_token(username: str, name: str) -> None:
     user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
         raise click.ClickException(f"no user {username!r}")
-    token_row, token = ApiToken.issue(user, name)
-    db.session.add(token_row)
-    db.session.commit()
+    with unit_of_work():
+        token_row, token = ApiToken.issue(user, name)
+        db.session.add(token_row)
     click.echo(f"Token {name!r} for {user.username} (keep it secret; it is not shown again):")
     click.echo(token)
 

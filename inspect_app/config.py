@@ -48,6 +48,8 @@ class Config:
     DOCUMENT_PLACE = _env("DOCUMENT_PLACE", "Hải Dương")
     # Days a unit gets to remediate a finding when the conclusion sets no other deadline.
     REMEDIATION_DAYS = _env_int("REMEDIATION_DAYS", 30)
+    # Attempts to fire a timer whose process step fails (retried after 1, 2, 4 ... minutes) before it is marked failed.
+    TIMER_MAX_ATTEMPTS = _env_int("TIMER_MAX_ATTEMPTS", 5)
     # Rows per page in lists.
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     # SMTP server for notification e-mail; empty: each e-mail is written to the app log instead (development).

@@ -39,7 +39,8 @@ from inspect_app.par import services
 from inspect_app.par import survey as survey_import
 from inspect_app.processes.services import deploy_bpmn
 from inspect_app.sqltypes import utc_now
-from inspect_app.tasks.services import claim_due_timer, complete_task, fire_timer
+from inspect_app.tasks.services import complete_task
+from inspect_app.tasks.timers import claim_due_timer, fire_timer
 from inspect_app.workflow_bridge import latest_definition
 
 QUARTER = Decimal("0.25")

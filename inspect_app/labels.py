@@ -88,6 +88,7 @@ ACTION_LABELS = {
     "task.claimed": _l("Task taken"),
     "task.reassigned": _l("Task reassigned"),
     "timer.fired": _l("Deadline passed"),
+    "timer.retried": _l("Failed timer retried"),
     "inspection.decided": _l("Inspection decided"),
     "unit.notified": _l("Unit notified"),
     "checklist.answered": _l("Checklist answered"),

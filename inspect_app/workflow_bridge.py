@@ -257,7 +257,7 @@ def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:
     rows = {
         timer.task_id: timer
         for timer in db.session.scalars(
-            select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.state == TimerState.WAITING)
+            select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.engine_may_wait_on())
         )
     }
     waiting_ids = {timer.task_id for timer in waiting}

@@ -202,8 +202,10 @@ class Engine:
                 workflow.do_engine_steps()
         finally:
             workflow.script_engine = self.script_engine
+        # Read what fired before compaction, which may prune the fired timer's task along with the finished path.
+        fired = [timer.bpmn_id for timer in due if not self._was_cancelled(workflow, timer.task_id)]
         self._compact(workflow)
-        return [timer.bpmn_id for timer in due if not self._was_cancelled(workflow, timer.task_id)]
+        return fired
 
     @staticmethod
     def _was_cancelled(workflow: BpmnWorkflow, task_id: str) -> bool:

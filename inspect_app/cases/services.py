@@ -83,7 +83,7 @@ def close_case(case: Case, *, actor: User | None, reason: str, at: datetime | No
     for task in case.open_tasks:
         task.state = TaskState.CANCELLED
     for timer in db.session.scalars(
-        select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.state == TimerState.WAITING)
+        select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.engine_may_wait_on())
     ):
         timer.state = TimerState.CANCELLED
     record_event(case, "case.closed", actor=actor, details={"status": [old.value, case.status.value], "reason": reason})

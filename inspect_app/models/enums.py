@@ -67,9 +67,12 @@ class TaskState(enum.StrEnum):
 
 
 class TimerState(enum.StrEnum):
+    """waiting (and, after a failed attempt, retrying) -> fired | cancelled, or failed once its attempts run out."""
+
     WAITING = "waiting"
     FIRED = "fired"
     CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 class Lane(enum.StrEnum):

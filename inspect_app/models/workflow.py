@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
@@ -125,3 +125,24 @@ class WorkflowTimer(db.Model):
     due_at: Mapped[datetime]
     state: Mapped[TimerState] = mapped_column(enum_column_type(TimerState), default=TimerState.WAITING)
     fired_at: Mapped[datetime | None]
+    # Failed attempts to fire; after each the next waits longer, and after INSPECT_TIMER_MAX_ATTEMPTS the row fails.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    next_attempt_at: Mapped[datetime | None]
+
+    case: Mapped["Case"] = relationship()  # noqa: F821
+
+    @classmethod
+    def engine_may_wait_on(cls):
+        """SQL: rows the engine may still be waiting on (waiting, retrying or failed), as opposed to finished ones."""
+        return cls.state.in_((TimerState.WAITING, TimerState.FAILED))
+
+    @classmethod
+    def needs_attention(cls):
+        """SQL: rows marked failed, and rows waiting to be tried again after a failed attempt."""
+        return or_(cls.state == TimerState.FAILED, and_(cls.state == TimerState.WAITING, cls.attempts > 0))
+
+    @property
+    def is_retrying(self) -> bool:
+        """Waiting again after a failed attempt."""
+        return self.state == TimerState.WAITING and self.attempts > 0

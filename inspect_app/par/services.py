@@ -30,7 +30,8 @@ from inspect_app.models import (
 )
 from inspect_app.notifications.services import notify_self_assessment_locked
 from inspect_app.par.scoring import DEFAULT_BANDS
-from inspect_app.tasks.services import TIMER_HANDLERS, start_case_workflow
+from inspect_app.tasks.services import start_case_workflow
+from inspect_app.tasks.timers import TIMER_HANDLERS
 
 PROCESS_ID = "par_appraisal"
 

@@ -1,4 +1,4 @@
-"""Admin pages: process definitions and their versions; upload of a new version."""
+"""Admin pages: process definitions and their versions; upload of a new version; timers whose step failed."""
 
 from functools import partial
 
@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from inspect_app import workflow_bridge
-from inspect_app.core.refusals import on_refusal_render
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.extensions import db
-from inspect_app.models import Case, ProcessDefinition, Role
+from inspect_app.models import Case, ProcessDefinition, Role, WorkflowTimer
 from inspect_app.permissions import roles_required
 from inspect_app.processes import bp
 from inspect_app.processes.forms import ProcessUploadForm
 from inspect_app.processes.services import deploy_bpmn
+from inspect_app.tasks import timers
 
 
 def _versions_with_case_counts() -> list[tuple[ProcessDefinition, int]]:
@@ -71,3 +72,28 @@ def download(definition_id: int):
         mimetype="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.route("/timers")
+@roles_required(Role.ADMIN)
+def timer_list():
+    """Timers whose process step failed: those marked failed, and those waiting to be tried again."""
+    return render_template(
+        "processes/timers.html", timers=timers.timers_needing_attention(), max_attempts=timers.max_attempts()
+    )
+
+
+@bp.route("/timers/<int:timer_id>/retry", methods=["POST"])
+@roles_required(Role.ADMIN)
+def retry_timer(timer_id: int):
+    """Ask the worker for one more attempt at a failed or retrying timer, now."""
+    timer = db.session.get(WorkflowTimer, timer_id) or abort(404)
+    on_refusal_redirect(url_for("processes.timer_list"))
+    timers.retry_timer(timer, actor=current_user)
+    message = _(
+        "Timer %(timer)s of %(case)s will be tried again on the worker's next run.",
+        timer=timer.bpmn_id,
+        case=timer.case.reference,
+    )
+    flash(message, "success")
+    return redirect(url_for("processes.timer_list"), code=303)

@@ -1,9 +1,6 @@
-"""Task operations: start a case's workflow, complete, claim and reassign tasks, fire due timers.
+"""Task operations: start a case's workflow, complete, claim and reassign tasks (timers: see timers.py).
 
 Each locks the case, checks, changes, records history and flushes; the entry point commits once."""
-
-from collections.abc import Callable
-from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -16,12 +13,9 @@ from inspect_app.core.unit_of_work import explain_conflict
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.extensions import db
 from inspect_app.history import record_event
-from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, TimerState, User, WorkflowState, WorkflowTimer
+from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, User, WorkflowState
 from inspect_app.notifications.services import notify_step
 from inspect_app.tasks.forms import build_form
-
-# What a case type does when one of its timers fires (BPMN timer id -> handler); case-type packages register here.
-TIMER_HANDLERS: dict[str, Callable[[Case], None]] = {}
 
 
 def lock_case(case_id: int) -> Case:
@@ -47,7 +41,7 @@ def start_case_workflow(case: Case, process_id: str, *, actor: User | None, data
         details={"process": definition.process_id, "version": definition.version, **step.summary()},
     )
     notify_step(case, step, actor=actor)
-    _close_if_finished(case, step, actor)
+    close_if_finished(case, step, actor)
     return step
 
 
@@ -119,7 +113,7 @@ def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
         details={"task": task.title, "bpmn_id": task.bpmn_id, "decisions": decisions, **step.summary()},
     )
     notify_step(case, step, actor=actor)
-    _close_if_finished(case, step, actor)
+    close_if_finished(case, step, actor)
     return step
 
 
@@ -157,39 +151,7 @@ def reassign_task(task: HumanTask, *, to: User, actor: User) -> None:
     )
 
 
-def claim_due_timer(now: datetime) -> WorkflowTimer | None:
-    """The next due timer no other worker holds (FOR UPDATE SKIP LOCKED on PostgreSQL), or None."""
-    query = (
-        select(WorkflowTimer)
-        .where(WorkflowTimer.state == TimerState.WAITING, WorkflowTimer.due_at <= now)
-        .order_by(WorkflowTimer.due_at, WorkflowTimer.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    return db.session.scalar(query)
-
-
-def fire_timer(timer: WorkflowTimer, now: datetime) -> list[str]:
-    """Fire the due timers of the timer's case and record them; nothing if another worker got there first."""
-    case = lock_case(timer.case_id)
-    timer = db.session.get(WorkflowTimer, timer.id)
-    if timer.state != TimerState.WAITING:
-        return []
-    if case.is_closed:
-        # A closed case's timers never fire; left waiting, the row would be claimed again and again.
-        timer.state = TimerState.CANCELLED
-        return []
-    step = workflow_bridge.fire_due_timers(case, now)
-    if step.fired:
-        record_event(case, "timer.fired", actor=None, details=step.summary())
-    for bpmn_id in step.fired:
-        if bpmn_id in TIMER_HANDLERS:
-            TIMER_HANDLERS[bpmn_id](case)
-    notify_step(case, step, actor=None)
-    _close_if_finished(case, step, None)
-    return step.fired
-
-
-def _close_if_finished(case: Case, step, actor: User | None) -> None:
+def close_if_finished(case: Case, step, actor: User | None) -> None:
+    """Close the case once its process has run to its end."""
     if step.status == WorkflowState.COMPLETED and not case.is_closed:
         close_case(case, actor=actor, reason="process completed")

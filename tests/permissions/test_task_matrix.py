@@ -1,8 +1,13 @@
 """Who gets what on the task pages and the admin process pages."""
 
 import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from inspect_app.models import TaskState
+from inspect_app.extensions import db
+from inspect_app.models import TaskState, TimerState, WorkflowTimer
+from inspect_app.tasks import timers
+from inspect_app.tasks.services import complete_task
 from tests.helpers import csrf_token, fresh_browser
 from tests.permissions.conftest import EVERYONE, USERS, request_as
 
@@ -70,3 +75,35 @@ def test_admin_process_pages(client, sign_in, world, who):
     for url in ("/admin/processes/", f"/admin/processes/{definition_id}", f"/admin/processes/{definition_id}/bpmn"):
         expected = {"admin": 200, "anonymous": 302}.get(who, 404)
         assert request_as(client, sign_in, who, url).status_code == expected, url
+
+
+@pytest.fixture
+def failed_timer(app, world, clock, monkeypatch):
+    """The world case's report deadline passed and its timer's step failed once, with one attempt allowed."""
+    monkeypatch.setitem(app.config, "TIMER_MAX_ATTEMPTS", 1)
+
+    def outage(case):
+        raise ConnectionError("mail relay unreachable")
+
+    monkeypatch.setitem(timers.TIMER_HANDLERS, "report_late", outage)
+    complete_task(visit_task(world), actor=world["users"]["inspector"], formdata=MultiDict({"note": "xong"}))
+    db.session.commit()
+    clock.advance(days=10, minutes=1)
+    [run] = timers.run_due_timers(clock.now)
+    assert run.state == TimerState.FAILED
+    return db.session.scalars(select(WorkflowTimer)).one()
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_admin_timer_page(client, sign_in, failed_timer, who):
+    expected = {"admin": 200, "anonymous": 302}.get(who, 404)
+    assert request_as(client, sign_in, who, "/admin/processes/timers").status_code == expected
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_retrying_a_failed_timer(client, sign_in, failed_timer, who):
+    url = f"/admin/processes/timers/{failed_timer.id}/retry"
+    response = post_as(client, sign_in, who, "/admin/processes/timers", url, {})
+    assert response.status_code == {"admin": 303, "anonymous": 302}.get(who, 404)
+    db.session.expire_all()
+    assert failed_timer.state == (TimerState.WAITING if who == "admin" else TimerState.FAILED)

@@ -137,6 +137,15 @@ def test_fire_due_timers_accepts_an_explicit_time(engine, clock, bundle):
     assert ready_ids(engine, workflow) == ["escalate"]
 
 
+def test_a_fired_timer_is_reported_even_when_compaction_prunes_its_task(engine, clock, bundle):
+    # The timer sits on the first task, so the finished path that compaction cuts off includes the timer's own task.
+    workflow = engine.start(bundle("app/late_routing.bpmn"), data={"severity": "low"})
+    clock.advance(days=10)
+
+    assert engine.fire_due_timers(workflow) == ["report_late"]
+    assert ready_ids(engine, workflow) == ["follow_up"]
+
+
 def test_intermediate_timer_waits_then_continues(engine, clock, bundle, do_task):
     workflow = engine.start(bundle("cooling_off.bpmn"))
     do_task(workflow, "send_notice")
