@@ -35,10 +35,14 @@ class ProcessStuck(ServiceError):
 
     status_code = 422
 
-    def __init__(self, message: str, element_id: str | None):
+    def __init__(self, message: str, element_id: str | None, problem: str):
         super().__init__(message)
-        self.element_id = element_id
+        self.element_id, self.problem = element_id, problem
         self.errors = {element_id or "process": [message]}
+
+    def __str__(self) -> str:
+        """The engine's own words, for logs and the timer admin page: `element: problem`."""
+        return f"{self.element_id}: {self.problem}" if self.element_id else self.problem
 
 
 class InvalidInput(ServiceError):

@@ -142,6 +142,7 @@ def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[No
                 problem=error.message,
             ),
             error.element_id,
+            error.message,
         ) from error
 
 

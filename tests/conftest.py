@@ -22,6 +22,7 @@ from inspect_app.models.users import hash_password
 from inspect_app.processes.services import deploy_bpmn
 from inspect_app.tasks.services import start_case_workflow
 from tests.helpers import PASSWORD, MovableClock, csrf_token, fresh_browser
+from tests.snapshots import Snapshot, empty_all_tables
 
 POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
 
@@ -90,21 +91,28 @@ def _empty_database(request):
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        _delete_all_rows()
+        empty_all_tables()
     yield
     with app.app_context():
         db.session.remove()
 
 
-def _delete_all_rows() -> None:
-    tables = [table.name for table in db.metadata.sorted_tables]
-    if db.engine.dialect.name == "postgresql":
-        # TRUNCATE does not fire the row triggers that keep case_events append-only.
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for name in reversed(tables):
-            db.session.execute(text(f"DELETE FROM {name}"))
-    db.session.commit()
+@pytest.fixture(scope="session")
+def demo_snapshot(app) -> Snapshot:
+    """The demo province (`inspect demo`: organisation, users, inspections, PAR rounds), loaded once per run."""
+    with app.app_context():
+        empty_all_tables()  # the test that asked first may follow others that left their rows
+        result = app.test_cli_runner().invoke(args=["inspect", "demo"])
+        assert result.exit_code == 0, result.output
+        snapshot = Snapshot()
+        db.session.remove()
+    return snapshot
+
+
+@pytest.fixture
+def demo(app, demo_snapshot) -> None:
+    """The demo province, as `inspect demo` leaves it."""
+    demo_snapshot.restore()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from inspect_app import clock, workflow_bridge
 from inspect_app.core.unit_of_work import unit_of_work
-from inspect_app.exceptions import Conflict
+from inspect_app.exceptions import Conflict, ProcessStuck
 from inspect_app.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import Case, TimerState, User, WorkflowTimer
@@ -100,7 +100,8 @@ def fire_timer(timer: WorkflowTimer, now: datetime) -> list[str]:
 
 def describe_error(error: Exception) -> str:
     """The error on one line, short enough for the timer row; an engine error starts with the BPMN element at fault."""
-    text = str(error) if isinstance(error, workflow_bridge.WorkflowError) else f"{type(error).__name__}: {error}"
+    engine_error = isinstance(error, ProcessStuck | workflow_bridge.WorkflowError)
+    text = str(error) if engine_error else f"{type(error).__name__}: {error}"
     text = " ".join(text.split())
     return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
 

@@ -13,7 +13,7 @@ from inspect_app import ConfigurationError, create_app
 from inspect_app.core.logging import configure_logging
 from inspect_app.extensions import db
 from inspect_app.models import Role, TaskState
-from inspect_app.tasks import services
+from inspect_app.tasks import services, timers
 
 DSN = "https://public-key@sentry.example.invalid/1"
 
@@ -57,7 +57,7 @@ def test_json_lines_name_the_case_at_every_engine_step(configure, clock, start_c
     services.complete_task(visit, actor=people["inspector"], formdata=MultiDict({"note": "Đã kiểm tra"}))
     db.session.commit()
     clock.advance(days=10, minutes=1)
-    services.fire_timer(services.claim_due_timer(clock()), clock())
+    timers.fire_timer(timers.claim_due_timer(clock()), clock())
     db.session.commit()
 
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]  # every line is one JSON object

@@ -7,6 +7,7 @@ import pytest
 from inspect_app.extensions import db
 from inspect_app.models import ChecklistItem, ChecklistTemplate, ContentArea, OrgLevel, Role
 from tests.helpers import csrf_token
+from tests.snapshots import world
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = {
@@ -22,6 +23,7 @@ PEOPLE = {
 
 
 @pytest.fixture
+@world
 def people(create_unit, create_user, deploy):
     """The demo roles: officer works at the inspected district, officer2 at another unit."""
     units = {
@@ -37,6 +39,7 @@ def people(create_unit, create_user, deploy):
 
 
 @pytest.fixture
+@world
 def checklist(app):
     template = ChecklistTemplate(code="one-stop", name="Bộ phận một cửa")
     for position, (code, area, text) in enumerate(

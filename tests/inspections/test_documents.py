@@ -14,6 +14,7 @@ from inspect_app.inspections.documents import LocalOnlyFetcher
 from inspect_app.models import OrgLevel
 from tests.helpers import fresh_browser
 from tests.inspections.test_paths import answer_all, keep_all, minutes, plan, raise_finding
+from tests.snapshots import world
 
 LATE_DOSSIERS = "Hồ sơ trễ hạn chưa có phiếu xin lỗi"
 WORKPLACE = "Góp ý về văn hóa công sở"
@@ -40,6 +41,7 @@ def speak(people, who: str, language: str) -> None:
 
 
 @pytest.fixture
+@world
 def issued_by_home_affairs(people, create_unit):
     """The director and the lead work at Sở Nội vụ, under the provincial People's Committee."""
     province = create_unit("UBND tỉnh Hải Dương", OrgLevel.PROVINCE, code="HD")
@@ -51,6 +53,7 @@ def issued_by_home_affairs(people, create_unit):
 
 
 @pytest.fixture
+@world
 def minuted(act, do_task, decide, people, checklist, issued_by_home_affairs):
     """An inspection whose minutes are written: one finding to remediate (owner, deadline), one observation;
     the inspector found item A3 not compliant."""
@@ -91,6 +94,7 @@ def minuted(act, do_task, decide, people, checklist, issued_by_home_affairs):
 
 
 @pytest.fixture
+@world
 def concluded(minuted, do_task):
     summary = "Đơn vị cơ bản thực hiện tốt quy định về công vụ; còn một số tồn tại cần khắc phục."
     do_task(minuted, "conclusion", "director", {"decision": "approve", "summary": summary})

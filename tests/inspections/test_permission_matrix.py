@@ -7,6 +7,7 @@ from inspect_app.models import Finding
 from tests.helpers import csrf_token, fresh_browser
 from tests.inspections.conftest import PEOPLE, open_task
 from tests.inspections.test_paths import keep_all, minutes, plan, raise_finding, visit
+from tests.snapshots import world
 
 EVERYONE = [*PEOPLE, "anonymous"]
 SEES_THE_CASE = {"admin", "director", "lead", "inspector", "officer", "auditor"}
@@ -31,6 +32,7 @@ def expected_view(who):
 
 
 @pytest.fixture
+@world
 def on_site(decide, do_task):
     """A case whose team (lead, inspector) is on site."""
     case = decide()
@@ -82,6 +84,7 @@ SEES_CONCLUDED = SEES_THE_CASE - {"inspector"}
 
 
 @pytest.fixture
+@world
 def concluded(act, decide, do_task, people):
     """A concluded case with one finding awaiting the unit's remediation."""
     case = decide(members=())

@@ -10,11 +10,13 @@ from inspect_app.extensions import db
 from inspect_app.models import CriteriaSet, Criterion, CriterionKind, OrgLevel, Role
 from inspect_app.par import services
 from tests.helpers import csrf_token
+from tests.snapshots import world
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
+@world
 def par_people(create_unit, create_user, deploy):
     """officer works at Nam Sách, officer2 at Ninh Giang; lead and appraiser appraise; director sits on the council."""
     units = {
@@ -75,6 +77,7 @@ def build_set(code="districts-2026", year=2026) -> CriteriaSet:
 
 
 @pytest.fixture
+@world
 def par_round(app, par_people, clock):
     criteria_set = build_set()
     clock.now = clock.now.replace(year=2026, month=12, day=1)

@@ -37,6 +37,7 @@ from inspect_app.par import services
 from tests.helpers import fresh_browser
 from tests.par.conftest import build_set
 from tests.par.test_flow import assessment_of, do, set_score
+from tests.snapshots import world
 
 SVG = "{http://www.w3.org/2000/svg}"
 CODES = ("1.1.1", "1.1.2", "2.1.1")
@@ -60,6 +61,7 @@ def survey(par_round, unit, **components) -> None:
 
 
 @pytest.fixture
+@world
 def reports_world(par_people, par_round, create_unit, create_user, create_case):
     """The scored 2026 round, the 2025 round with Nam Sách approved, a finding cited by a penalty, an outsider."""
     people = par_people

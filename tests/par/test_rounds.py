@@ -171,20 +171,14 @@ def test_an_inspector_sees_only_rounds_whose_team_they_are_on(client, sign_in, c
 # --- the demo -------------------------------------------------------------------------------------------------------
 
 
-def test_the_demo_has_last_years_round_ranked_and_this_years_in_progress(app):
+def test_the_demo_has_last_years_round_ranked_and_this_years_in_progress(app, demo):
     from decimal import Decimal as D
 
-    from inspect_app.demo import load_demo
-    from inspect_app.demo_cases import load_demo_cases
     from inspect_app.demo_par import load_demo_par
     from inspect_app.history import verify_all
     from inspect_app.par.results import round_ranking
     from inspect_app.sqltypes import utc_now
 
-    load_demo()
-    load_demo_cases()
-    assert load_demo_par() == 2
-    db.session.commit()
     assert load_demo_par() == 0, "a second run adds nothing"
     previous, current = db.session.scalars(select(ParRound).order_by(ParRound.year)).all()
     assert (previous.year, current.year) == (utc_now().year - 1, utc_now().year)
