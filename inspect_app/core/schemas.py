@@ -202,7 +202,7 @@ def raise_problems(found: list[InitErrorDetails], title: str = "document") -> No
         raise ValidationError.from_exception_data(title, found)
 
 
-def field_rank(model: type[BaseModel]) -> Callable[[InitErrorDetails], int]:
-    """A sort key putting errors located on `model`'s fields in the order the fields are declared (unknown last)."""
+def field_rank(model: type[BaseModel]) -> Callable[[Loc], int]:
+    """Where a location's field stands among `model`'s fields as declared (the model itself first, unknown last)."""
     order = {name: rank for rank, name in enumerate(model.model_fields)}
-    return lambda detail: order.get(detail["loc"][0], len(order)) if detail["loc"] else -1
+    return lambda loc: order.get(loc[0], len(order)) if loc else -1

@@ -218,7 +218,8 @@ class _Node(FileDocument):
             node, found = None, details(error)
         own = [detail for detail in found if detail["loc"][:1] != ("children",)]
         below = [detail for detail in found if detail["loc"][:1] == ("children",)]
-        own = sorted([*own, *cls._place_problems(data, tree)], key=field_rank(cls))
+        rank = field_rank(cls)
+        own = sorted([*own, *cls._place_problems(data, tree)], key=lambda detail: rank(detail["loc"]))
         raise_problems([*own, *below, *cls._children_problems(data, tree)], cls.__name__)
         return node
 
