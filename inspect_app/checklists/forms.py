@@ -18,7 +18,7 @@ def _code_field(label, max_length: int, *, required: bool = True) -> StringField
     presence = DataRequired() if required else Optional()
     return StringField(
         label,
-        validators=[presence, Length(max=max_length), Regexp(rf"^{CODE_PATTERN}$", message=CODE_MESSAGE)],
+        validators=[presence, Length(max=max_length), Regexp(CODE_PATTERN, message=CODE_MESSAGE)],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 

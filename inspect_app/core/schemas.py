@@ -13,13 +13,20 @@ from typing import Annotated, Any, ClassVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
 
 Loc = tuple[str | int, ...]
 
-CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 class FileUnreadable(Exception):
@@ -63,13 +70,7 @@ def code_message() -> str:
     return _("use only letters, digits, “.”, “-” and “_”, starting with a letter or digit")
 
 
-def _code(value: str) -> str:
-    if not re.fullmatch(CODE_PATTERN, value):
-        raise PydanticCustomError("code_pattern", code_message())
-    return value
-
-
-Code = Annotated[str, AfterValidator(_code)]
+Code = Annotated[str, StringConstraints(min_length=1, pattern=CODE_PATTERN)]
 """A code as people type it into files and forms: letters, digits, ".", "-" and "_"; give its length with Field."""
 
 
@@ -142,6 +143,8 @@ def message(detail: ErrorDetails) -> str:
         if len(choices) == 1:
             return _("expected “%(value)s”", value=choices[0])
         return _("use one of: %(choices)s", choices=", ".join(choices))
+    if kind == "string_pattern_mismatch" and context.get("pattern") == CODE_PATTERN:
+        return code_message()
     if kind == "string_too_short" and context.get("min_length") == 1:
         return _("required")
     if kind == "greater_than_equal" and context.get("ge") == 0:

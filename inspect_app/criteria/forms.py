@@ -16,7 +16,7 @@ def _code_field(label, *, required: bool = True) -> StringField:
     presence = DataRequired() if required else Optional()
     return StringField(
         label,
-        validators=[presence, Length(max=SET_CODE_MAX), Regexp(rf"^{CODE_PATTERN}$", message=CODE_MESSAGE)],
+        validators=[presence, Length(max=SET_CODE_MAX), Regexp(CODE_PATTERN, message=CODE_MESSAGE)],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
