@@ -71,7 +71,7 @@ def _points(value: Any) -> Decimal:
     return number.quantize(CENT)
 
 
-def valid_points(value: Any) -> Decimal | None:
+def _valid_points(value: Any) -> Decimal | None:
     """`value` as points, or None when it is not acceptable (its own field says why)."""
     try:
         return _points(value)
@@ -195,6 +195,7 @@ class _Node(FileDocument):
     """What every node has; the level classes below say what it holds."""
 
     KIND: ClassVar[CriterionKind]
+    UNDER: ClassVar[CriterionKind | None]  # what its parent is; None at the top of the tree
     not_a_mapping: ClassVar[str] = _l("must be a mapping with code, kind, name, max_points ...")
 
     row: int | None = Field(None, alias=ROW_KEY, exclude=True)
@@ -219,31 +220,36 @@ class _Node(FileDocument):
         own = [detail for detail in found if detail["loc"][:1] != ("children",)]
         below = [detail for detail in found if detail["loc"][:1] == ("children",)]
         rank = field_rank(cls)
-        own = sorted([*own, *cls._place_problems(data, tree)], key=lambda detail: rank(detail["loc"]))
+        own = sorted(
+            [*own, *cls._code_problems(data, tree), *cls._kind_problems(data, tree)], key=lambda d: rank(d["loc"])
+        )
         raise_problems([*own, *below, *cls._children_problems(data, tree)], cls.__name__)
         return node
 
     @classmethod
-    def _place_problems(cls, data: dict, tree: CriteriaTree) -> list:
-        found = []
+    def _code_problems(cls, data: dict, tree: CriteriaTree) -> list:
+        """A code is the node's own in the whole set."""
         code = _code_text(data.get("code"))
-        if code and tree.is_repeated(data):
-            found.append(problem(("code",), _("the code %(code)s is used twice in this set", code=code)))
+        if not code or not tree.is_repeated(data):
+            return []
+        return [problem(("code",), _("the code %(code)s is used twice in this set", code=code))]
+
+    @classmethod
+    def _kind_problems(cls, data: dict, tree: CriteriaTree) -> list:
+        """A known kind is the one the node's place calls for (an unknown one is its field's problem)."""
         kind = data.get("kind")
-        if isinstance(kind, str) and kind in {known.value for known in CriterionKind} and kind != cls.KIND.value:
-            parent = tree.parent_name(data)
-            if parent is None:
-                misplaced = _("must be “field” at the top of the tree, not “%(kind)s”", kind=kind)
-            else:
-                misplaced = _(
-                    "must be “%(expected)s” under %(parent_kind)s %(parent)s, not “%(kind)s”",
-                    expected=cls.KIND.value,
-                    parent_kind=PARENT_KIND[cls.KIND].value,
-                    parent=parent,
-                    kind=kind,
-                )
-            found.append(problem(("kind",), misplaced))
-        return found
+        if kind not in [known.value for known in CriterionKind] or kind == cls.KIND.value:
+            return []
+        if cls.UNDER is None:
+            return [problem(("kind",), _("must be “field” at the top of the tree, not “%(kind)s”", kind=kind))]
+        misplaced = _(
+            "must be “%(expected)s” under %(parent_kind)s %(parent)s, not “%(kind)s”",
+            expected=cls.KIND.value,
+            parent_kind=cls.UNDER.value,
+            parent=tree.parent_name(data),
+            kind=kind,
+        )
+        return [problem(("kind",), misplaced)]
 
     @classmethod
     def _children_problems(cls, data: dict, tree: CriteriaTree) -> list:
@@ -254,6 +260,7 @@ class SubCriterionNode(_Node):
     """A sub-criterion: what is scored; nothing goes under it."""
 
     KIND: ClassVar[CriterionKind] = CriterionKind.SUB
+    UNDER: ClassVar[CriterionKind | None] = CriterionKind.CRITERION
     children: list[Any] = []
 
     @classmethod
@@ -277,38 +284,48 @@ class _ParentNode(_Node):
         children = data.get("children")
         if not children:
             return [problem(("kind",), str(cls.EMPTY))]
-        most = valid_points(data.get("max_points"))
+        most = _valid_points(data.get("max_points"))
         if not isinstance(children, list) or most is None:
             return []
-        maxima = [valid_points(child.get("max_points")) if isinstance(child, dict) else None for child in children]
-        found = [
+        maxima = [_valid_points(child.get("max_points")) if isinstance(child, dict) else None for child in children]
+        return [*cls._worth_more(maxima, most, tree.node_name(data)), *cls._sum_problems(maxima, most)]
+
+    @classmethod
+    def _worth_more(cls, maxima: list[Decimal | None], most: Decimal, name: str) -> list:
+        """No child is worth more than its parent (said on the child)."""
+        return [
             problem(
                 ("children", index, "max_points"),
                 _(
                     "%(points)s is more than its %(parent_kind)s %(parent)s is worth (%(max)s)",
                     points=points_text(points),
                     parent_kind=cls.KIND.value,
-                    parent=tree.node_name(data),
+                    parent=name,
                     max=points_text(most),
                 ),
             )
             for index, points in enumerate(maxima)
             if points is not None and points > most
         ]
-        if None not in maxima and (total := sum(maxima, Decimal(0))) != most:
-            message = _(
-                "%(points)s is not the sum of the maxima under it (%(sum)s)",
-                points=points_text(most),
-                sum=points_text(total),
-            )
-            found.append(problem(("max_points",), message))
-        return found
+
+    @staticmethod
+    def _sum_problems(maxima: list[Decimal | None], most: Decimal) -> list:
+        """The parent's maximum is the sum of its children's, when all of theirs can be read."""
+        if None in maxima or (total := sum(maxima, Decimal(0))) == most:
+            return []
+        message = _(
+            "%(points)s is not the sum of the maxima under it (%(sum)s)",
+            points=points_text(most),
+            sum=points_text(total),
+        )
+        return [problem(("max_points",), message)]
 
 
 class CriterionNode(_ParentNode):
     """A criterion: its sub-criteria are scored."""
 
     KIND: ClassVar[CriterionKind] = CriterionKind.CRITERION
+    UNDER: ClassVar[CriterionKind | None] = CriterionKind.FIELD
     EMPTY: ClassVar[str] = _l("a criterion needs sub-criteria under it: only sub-criteria are scored")
     children: list[SubCriterionNode] = []
 
@@ -317,11 +334,9 @@ class FieldNode(_ParentNode):
     """A field (lĩnh vực): the top of the tree."""
 
     KIND: ClassVar[CriterionKind] = CriterionKind.FIELD
+    UNDER: ClassVar[CriterionKind | None] = None
     EMPTY: ClassVar[str] = _l("a field needs at least one criterion under it")
     children: list[CriterionNode] = []
-
-
-PARENT_KIND = {CriterionKind.CRITERION: CriterionKind.FIELD, CriterionKind.SUB: CriterionKind.CRITERION}
 
 
 class CriteriaSetDocument(FileDocument):
