@@ -87,15 +87,12 @@ def problem_names(document: Any) -> Callable[[Loc], str]:
     def name(loc: Loc) -> str:
         if not loc:
             return ""
-        if loc[0] == "items" and len(loc) > 1 and isinstance(items, list):
-            number, code, rest = loc[1] + 1, _code_text(items[loc[1]]), loc[2:]
-            where = (
-                _("Item %(number)d (%(code)s)", number=number, code=code)
-                if code
-                else _("Item %(number)d", number=number)
-            )
-        else:
+        if loc[0] != "items" or len(loc) < 2 or not isinstance(items, list):
             return template_field(".".join(map(str, loc)))
-        return f"{where}, {'.'.join(map(str, rest))}" if rest else where
+        number, code, field = loc[1] + 1, _code_text(items[loc[1]]), ".".join(map(str, loc[2:]))
+        where = (
+            _("Item %(number)d (%(code)s)", number=number, code=code) if code else _("Item %(number)d", number=number)
+        )
+        return f"{where}, {field}" if field else where
 
     return name

@@ -67,6 +67,21 @@ def _read_line(row: dict, units: _Units) -> tuple[SurveyLine | None, list[str]]:
     return SurveyLine(valid.line, units.by_code[valid.unit_code], valid.component, valid.score), []
 
 
+def _repeated(line: SurveyLine, first: dict[tuple[int, str], int]) -> list[str]:
+    """A unit's component given a second time (in any letter case) is named on that line."""
+    key = (line.unit.id, line.component.casefold())
+    if key not in first:
+        first[key] = line.line
+        return []
+    repeated = _(
+        "%(unit)s / %(component)s is already on line %(line)d.",
+        unit=line.unit.code,
+        component=line.component,
+        line=first[key],
+    )
+    return [f"{line_name(line.line, 'component')}: {repeated}"]
+
+
 def parse_survey(data: bytes, par_round: ParRound) -> list[SurveyLine]:
     """The file's lines, checked against the round; InvalidInput listing every bad line otherwise."""
     try:
@@ -80,16 +95,7 @@ def parse_survey(data: bytes, par_round: ParRound) -> list[SurveyLine]:
     for row in rows:
         line, line_problems = _read_line(row, units)
         if line is not None:
-            key = (line.unit.id, line.component.casefold())
-            if key in first:
-                repeated = _(
-                    "%(unit)s / %(component)s is already on line %(line)d.",
-                    unit=line.unit.code,
-                    component=line.component,
-                    line=first[key],
-                )
-                line_problems.append(f"{line_name(line.line, 'component')}: {repeated}")
-            first.setdefault(key, line.line)
+            line_problems = _repeated(line, first)
             if not line_problems:
                 parsed.append(line)
         problems.extend(line_problems)
