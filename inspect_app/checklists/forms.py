@@ -7,7 +7,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from inspect_app.checklists.services import CODE_PATTERN, ITEM_CODE_MAX, NAME_MAX, TEMPLATE_CODE_MAX, TEXT_MAX
+from inspect_app.checklists.schemas import ITEM_CODE_MAX, NAME_MAX, TEMPLATE_CODE_MAX, TEXT_MAX
+from inspect_app.core.schemas import CODE_PATTERN
 from inspect_app.labels import CONTENT_AREA_LABELS
 
 CODE_MESSAGE = _l("Use only letters, digits, “.”, “-” and “_”, starting with a letter or digit.")
@@ -17,7 +18,7 @@ def _code_field(label, max_length: int, *, required: bool = True) -> StringField
     presence = DataRequired() if required else Optional()
     return StringField(
         label,
-        validators=[presence, Length(max=max_length), Regexp(rf"^{CODE_PATTERN.pattern}$", message=CODE_MESSAGE)],
+        validators=[presence, Length(max=max_length), Regexp(CODE_PATTERN, message=CODE_MESSAGE)],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 

@@ -20,25 +20,25 @@ def load_sample_checklists() -> list[ChecklistTemplate]:
     templates = []
     for name in SAMPLE_FILES:
         parsed = parse_checklist((DATA_DIR / name).read_bytes())
-        template = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.code == parsed["code"]))
+        template = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.code == parsed.code))
         if template is None:
-            template = ChecklistTemplate(code=parsed["code"], is_active=True)
+            template = ChecklistTemplate(code=parsed.code, is_active=True)
             db.session.add(template)
-        template.name = parsed["name"]
-        template.description = parsed["description"]
-        codes = [fields["code"] for fields in parsed["items"]]
+        template.name = parsed.name
+        template.description = parsed.description
+        codes = [fields.code for fields in parsed.items]
         existing = {item.code: item for item in template.items}
         for item in template.items:
             if item.code not in codes:
                 item.position += len(codes)  # an admin's own items go after the sample's
-        for position, fields in enumerate(parsed["items"]):
-            item = existing.get(fields["code"])
+        for position, fields in enumerate(parsed.items):
+            item = existing.get(fields.code)
             if item is None:
-                item = ChecklistItem(code=fields["code"])
+                item = ChecklistItem(code=fields.code)
                 template.items.append(item)
-            item.area = fields["area"]
-            item.text = fields["text"]
-            item.guidance = fields["guidance"]
+            item.area = fields.area
+            item.text = fields.text
+            item.guidance = fields.guidance
             item.position = position
         order_items(template)
         templates.append(template)

@@ -3,26 +3,22 @@
 Each operation flushes; the entry point commits once. Items of one content area stay together, in the order the
 areas first appear, so the on-site screen (which follows positions) shows them grouped as the admin pages do."""
 
-import json
-import re
 from typing import Any
 
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy import func, select, union
 
+from inspect_app.checklists import io as checklist_io
+from inspect_app.checklists.schemas import FORMAT, ChecklistDocument, problem_names, template_field
+from inspect_app.checklists.schemas import NAME_MAX as NAME_MAX  # the copy form's defaults are cut to these
+from inspect_app.checklists.schemas import TEMPLATE_CODE_MAX as TEMPLATE_CODE_MAX
+from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
 from inspect_app.exceptions import InvalidInput, ServiceError
 from inspect_app.extensions import db
 from inspect_app.models import ChecklistAnswer, ChecklistItem, ChecklistTemplate, ContentArea, Finding, Inspection
 
-FORMAT = "inspect-checklist/1"
 MAX_IMPORT_BYTES = 1024 * 1024
-CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-TEMPLATE_CODE_MAX = 64
-ITEM_CODE_MAX = 32
-NAME_MAX = 200
-TEXT_MAX = 500
-TEMPLATE_FIELDS = {"format", "code", "name", "description", "items"}
-ITEM_FIELDS = {"code", "area", "text", "guidance"}
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
@@ -220,134 +216,37 @@ def export_checklist(template: ChecklistTemplate) -> dict[str, Any]:
     }
 
 
-def _problem(where: str, field: str | None, message: str) -> str:
-    """One line of an import refusal: which item (or the checklist), which field, what is wrong."""
-    return f"{where}, {field}: {message}" if field else f"{where}: {message}"
+def _refused(problems: list[str]) -> InvalidInput:
+    return InvalidInput(_("The checklist was not imported; nothing was stored."), {"checklist": problems})
 
 
-def _check_text(
-    problems: list[str], where: str, field: str, value: Any, *, required: bool, max_length: int | None = None
-) -> str:
-    """A cleaned text value; a problem naming `where` and `field` is added when it is not acceptable."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            problems.append(_problem(where, field, _("required")))
-        return ""
-    if not isinstance(value, str):
-        problems.append(_problem(where, field, _("must be text")))
-        return ""
-    value = value.strip()
-    if max_length is not None and len(value) > max_length:
-        problems.append(_problem(where, field, _("longer than %(max)d characters", max=max_length)))
-    return value
-
-
-def _check_code(problems: list[str], where: str, value: Any, max_length: int) -> str:
-    code = _check_text(problems, where, "code", value, required=True, max_length=max_length)
-    if code and not CODE_PATTERN.fullmatch(code):
-        problems.append(
-            _problem(where, "code", _("use only letters, digits, “.”, “-” and “_”, starting with a letter or digit"))
-        )
-    return code
-
-
-def _check_item(problems: list[str], number: int, raw: Any, seen: dict[str, int]) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        problems.append(_problem(_("Item %(number)d", number=number), None, _("must be a JSON object")))
-        return {}
-    raw_code = raw.get("code")
-    has_code = isinstance(raw_code, str) and raw_code.strip()
-    where = _("Item %(number)d (%(code)s)", number=number, code=raw_code.strip()) if has_code else None
-    where = where or _("Item %(number)d", number=number)
-    for field in sorted(set(raw) - ITEM_FIELDS):
-        problems.append(_problem(where, field, _("unknown field")))
-    code = _check_code(problems, where, raw_code, ITEM_CODE_MAX)
-    if code in seen:
-        problems.append(_problem(where, "code", _("same code as item %(number)d", number=seen[code])))
-    elif code:
-        seen[code] = number
-    area_value = raw.get("area")
-    area = None
-    if area_value is None or area_value == "":
-        problems.append(_problem(where, "area", _("required")))
-    elif area_value not in {member.value for member in ContentArea}:
-        areas = ", ".join(member.value for member in ContentArea)
-        problems.append(
-            _problem(
-                where,
-                "area",
-                _("unknown content area “%(value)s”; use one of: %(areas)s", value=area_value, areas=areas),
-            )
-        )
-    else:
-        area = ContentArea(area_value)
-    return {
-        "code": code,
-        "area": area,
-        "text": _check_text(problems, where, "text", raw.get("text"), required=True, max_length=TEXT_MAX),
-        "guidance": _check_text(problems, where, "guidance", raw.get("guidance"), required=False),
-    }
-
-
-def parse_checklist(raw: bytes, *, code: str | None = None) -> dict[str, Any]:
-    """A checklist file's content, validated and cleaned; `code` replaces the file's own code when given.
+def parse_checklist(raw: bytes, *, code: str | None = None) -> ChecklistDocument:
+    """A checklist file's content, validated; `code` replaces the file's own code when given.
 
     Refused with InvalidInput whose errors["checklist"] lists every problem, each naming the item and the field."""
-    refused = _("The checklist was not imported; nothing was stored.")
     if len(raw) > MAX_IMPORT_BYTES:
-        raise InvalidInput(
-            refused, {"checklist": [_("The file is larger than %(max)d KB.", max=MAX_IMPORT_BYTES // 1024)]}
-        )
+        raise _refused([_("The file is larger than %(max)d KB.", max=MAX_IMPORT_BYTES // 1024)])
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InvalidInput(refused, {"checklist": [_("The file is not UTF-8 text.")]}) from None
-    except json.JSONDecodeError as error:
-        problem = _(
-            "The file is not valid JSON: line %(line)d, column %(column)d: %(reason)s",
-            line=error.lineno,
-            column=error.colno,
-            reason=error.msg,
-        )
-        raise InvalidInput(refused, {"checklist": [problem]}) from None
-    if not isinstance(data, dict):
-        raise InvalidInput(refused, {"checklist": [_("The file must hold one JSON object (a checklist).")]})
-
-    problems: list[str] = []
-    where = _("Checklist")
-    if "format" in data and data["format"] != FORMAT:
-        problems.append(_problem(where, "format", _("expected “%(format)s”", format=FORMAT)))
-    for field in sorted(set(data) - TEMPLATE_FIELDS):
-        problems.append(_problem(where, field, _("unknown field")))
-    cleaned = {
-        "code": code if code else _check_code(problems, where, data.get("code"), TEMPLATE_CODE_MAX),
-        "name": _check_text(problems, where, "name", data.get("name"), required=True, max_length=NAME_MAX),
-        "description": _check_text(problems, where, "description", data.get("description"), required=False),
-        "items": [],
-    }
-    items = data.get("items", [])
-    if not isinstance(items, list):
-        problems.append(_problem(where, "items", _("must be a list")))
-        items = []
-    seen: dict[str, int] = {}
-    cleaned["items"] = [_check_item(problems, number, raw_item, seen) for number, raw_item in enumerate(items, 1)]
-    if problems:
-        raise InvalidInput(refused, {"checklist": problems})
-    return cleaned
+        data = checklist_io.read_json(raw)
+    except FileUnreadable as error:
+        raise _refused(error.problems) from None
+    if code and isinstance(data, dict):
+        data = {**data, "code": code}
+    try:
+        return ChecklistDocument.model_validate(data)
+    except ValidationError as error:
+        raise _refused(problem_lines(errors_by_field(error, problem_names(data)))) from None
 
 
 def import_checklist(raw: bytes, *, code: str | None = None) -> ChecklistTemplate:
     """A new active template from a checklist file; a file with any problem stores nothing."""
     parsed = parse_checklist(raw, code=code)
-    if db.session.scalar(select(ChecklistTemplate.id).where(ChecklistTemplate.code == parsed["code"])) is not None:
-        taken = _("a checklist with the code %(code)s already exists; give the import a new code", code=parsed["code"])
-        problem = _problem(_("Checklist"), "code", taken)
-        raise InvalidInput(_("The checklist was not imported; nothing was stored."), {"checklist": [problem]})
-    template = ChecklistTemplate(
-        code=parsed["code"], name=parsed["name"], description=parsed["description"], is_active=True
-    )
-    for position, item in enumerate(parsed["items"]):
-        template.items.append(ChecklistItem(position=position, **item))
+    if db.session.scalar(select(ChecklistTemplate.id).where(ChecklistTemplate.code == parsed.code)) is not None:
+        taken = _("a checklist with the code %(code)s already exists; give the import a new code", code=parsed.code)
+        raise _refused(problem_lines({template_field("code"): [taken]}))
+    template = ChecklistTemplate(code=parsed.code, name=parsed.name, description=parsed.description, is_active=True)
+    for position, item in enumerate(parsed.items):
+        template.items.append(ChecklistItem(position=position, **item.model_dump()))
     order_items(template)
     db.session.add(template)
     db.session.flush()

@@ -6,7 +6,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from inspect_app.criteria.services import CODE_PATTERN, SET_CODE_MAX, SET_NAME_MAX, YEARS
+from inspect_app.core.schemas import CODE_PATTERN
+from inspect_app.criteria.schemas import SET_CODE_MAX, SET_NAME_MAX, YEARS
 
 CODE_MESSAGE = _l("Use only letters, digits, “.”, “-” and “_”, starting with a letter or digit.")
 
@@ -15,7 +16,7 @@ def _code_field(label, *, required: bool = True) -> StringField:
     presence = DataRequired() if required else Optional()
     return StringField(
         label,
-        validators=[presence, Length(max=SET_CODE_MAX), Regexp(rf"^{CODE_PATTERN.pattern}$", message=CODE_MESSAGE)],
+        validators=[presence, Length(max=SET_CODE_MAX), Regexp(CODE_PATTERN, message=CODE_MESSAGE)],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 

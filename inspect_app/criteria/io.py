@@ -1,7 +1,8 @@
 """Criteria set files: YAML and XLSX to and from a plain "document" (the shape of the YAML file).
 
-Reading gives the document as written, without judging it; `services.parse_document` checks it. Writing takes the
-document `services.export_document` builds, so both formats carry the same content and a round trip loses nothing.
+Reading gives the document as written (plain dicts and lists), without judging it; `schemas.CriteriaSetDocument`
+checks it. Writing takes the document `services.export_document` builds, so both formats carry the same content and a
+round trip loses nothing.
 
 YAML (``.yaml``/``.yml``) is one mapping::
 
@@ -42,25 +43,17 @@ from typing import Any
 import yaml
 from flask_babel import gettext as _
 
-FORMAT = "inspect-criteria/1"
-MAX_NODES = 2000
+from inspect_app.core.schemas import FileUnreadable
+from inspect_app.criteria.schemas import MAX_NODES, ROW_KEY
+
 SET_KEYS = ["code", "name", "year", "level", "survey_max", "bonus_cap", "penalty_cap", "is_sample"]
 NODE_COLUMNS = ["code", "kind", "parent", "name", "max_points", "evidence_required", "guidance"]
-ROW_KEY = "_row"  # the sheet row a node came from, so that problems can name a row that has no code
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def problem(where: str, field: str | None, message: str) -> str:
     """One line of a refusal: which node (or "set", "criteria"), which field, what is wrong."""
     return f"{where}: {field}: {message}" if field else f"{where}: {message}"
-
-
-class FileUnreadable(Exception):
-    """The file cannot be read as a criteria set at all; `message` says why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- YAML ---------------------------------------------------------------------------------------------------------
@@ -179,7 +172,8 @@ def _sheet_rows(sheet) -> list[tuple[int, tuple]]:
 
 
 def read_xlsx(raw: bytes) -> tuple[dict[str, Any], list[str]]:
-    """The workbook as a document, and the problems found putting the tree together (unknown parents, columns)."""
+    """The workbook as a document, and the problems found putting the tree together (unknown parents, columns);
+    FileUnreadable when it is not a workbook with the two sheets, or the criteria sheet lacks a column."""
     from openpyxl import load_workbook
 
     try:
@@ -230,14 +224,12 @@ def _read_criteria_sheet(sheet, problems: list[str]) -> list[dict[str, Any]]:
         return []
     _header_row, header = rows[0]
     columns = [str(_text_cell(value) or "").strip() for value in header]
-    for name in NODE_COLUMNS:
-        if name not in columns:
-            problems.append(problem("criteria", name, _("no such column in the header row")))
+    missing = [name for name in NODE_COLUMNS if name not in columns]
+    if missing:
+        raise FileUnreadable(*(problem("criteria", name, _("no such column in the header row")) for name in missing))
     for name in columns:
         if name and name not in NODE_COLUMNS:
             problems.append(problem("criteria", name, _("unknown column")))
-    if any(name not in columns for name in NODE_COLUMNS):
-        return []
     index = {name: columns.index(name) for name in NODE_COLUMNS}
 
     roots: list[dict[str, Any]] = []

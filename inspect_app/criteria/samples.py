@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from inspect_app.criteria import io as criteria_io
+from inspect_app.criteria.schemas import CriteriaSetDocument
 from inspect_app.criteria.services import build_set, find_set, parse_document
 from inspect_app.extensions import db
 from inspect_app.models import CriteriaSet, Criterion, ItemScore, OrgLevel
@@ -39,40 +40,40 @@ def _assign(target: object, **values: Any) -> None:
             setattr(target, name, value)
 
 
-def _update_nodes(criteria_set: CriteriaSet, nodes: list[dict], parent: Criterion | None, state: dict) -> None:
+def _update_nodes(criteria_set: CriteriaSet, nodes: list, parent: Criterion | None, state: dict) -> None:
     for node in nodes:
         state["position"] += 1
-        criterion = state["existing"].pop(node["code"], None)
+        criterion = state["existing"].pop(node.code, None)
         if criterion is None:
-            criterion = Criterion(code=node["code"])
+            criterion = Criterion(code=node.code)
             criteria_set.criteria.append(criterion)
         _assign(
             criterion,
-            kind=node["kind"],
-            name=node["name"],
-            max_points=node["max_points"],
-            guidance=node["guidance"],
-            evidence_required=node["evidence_required"],
+            kind=node.kind,
+            name=node.name,
+            max_points=node.max_points,
+            guidance=node.guidance,
+            evidence_required=node.evidence_required,
             position=state["position"],
             parent=parent,
         )
-        _update_nodes(criteria_set, node["children"], criterion, state)
+        _update_nodes(criteria_set, node.children, criterion, state)
 
 
-def _update_set(criteria_set: CriteriaSet, parsed: dict[str, Any]) -> None:
+def _update_set(criteria_set: CriteriaSet, parsed: CriteriaSetDocument) -> None:
     """Bring an existing sample back to the file: attributes, nodes by code; nodes the file no longer has go."""
     _assign(
         criteria_set,
-        name=parsed["name"],
-        year=parsed["year"],
-        level=parsed["level"],
+        name=parsed.name,
+        year=parsed.year,
+        level=parsed.level,
         is_sample=True,
-        survey_max=parsed["survey_max"],
-        bonus_cap=parsed["bonus_cap"],
-        penalty_cap=parsed["penalty_cap"],
+        survey_max=parsed.survey_max,
+        bonus_cap=parsed.bonus_cap,
+        penalty_cap=parsed.penalty_cap,
     )
     state = {"position": 0, "existing": {criterion.code: criterion for criterion in criteria_set.criteria}}
-    _update_nodes(criteria_set, parsed["criteria"], None, state)
+    _update_nodes(criteria_set, parsed.criteria, None, state)
     leftovers = list(state["existing"].values())
     if leftovers:
         scored = set(
@@ -96,7 +97,7 @@ def load_sample_criteria_sets(year: int) -> dict[OrgLevel, CriteriaSet]:
     loaded: dict[OrgLevel, CriteriaSet] = {}
     for level in SAMPLES:
         parsed = parse_document(sample_document(level, year))
-        criteria_set = find_set(parsed["code"])
+        criteria_set = find_set(parsed.code)
         if criteria_set is None:
             criteria_set = build_set(parsed)
             db.session.add(criteria_set)

@@ -1,27 +1,24 @@
-"""The survey component (SIPAS and the survey of leaders and civil servants), imported from a CSV file.
+"""The survey component (SIPAS and the survey of leaders and civil servants), imported from a CSV file (par/io.py).
 
-The file has a header `unit_code,component,score` and one line per unit and component, UTF-8 with or without a BOM,
-separated by commas or semicolons (as spreadsheet programs save it in a Vietnamese locale). It is checked whole first:
-a file with any bad line stores nothing, and every bad line is reported with its line number and column."""
+The file is checked whole first: each line reads well (schemas.SurveyRow), names a unit taking part whose index is
+not yet approved, and no unit's components add up to more than its survey maximum. A file with any bad line stores
+nothing, and every bad line is reported with its line number and column."""
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy import delete, select
 
+from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import OrgUnit, ParRound, SurveyScore, User
-
-HEADER = ("unit_code", "component", "score")
-MAX_BYTES = 1_000_000
-MAX_COMPONENT_LENGTH = 100
-CENTS = Decimal("0.01")
+from inspect_app.par import io as survey_io
+from inspect_app.par.schemas import CENTS, SurveyRow, line_name, problem_names
 
 
 @dataclass(frozen=True)
@@ -32,22 +29,6 @@ class SurveyLine:
     score: Decimal
 
 
-def _problem(line: int, column: str | None, message: str) -> str:
-    if column is None:
-        return _("Line %(line)d: %(message)s", line=line, message=message)
-    return _("Line %(line)d, column %(column)s: %(message)s", line=line, column=column, message=message)
-
-
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise _refused([_("The file is larger than %(size)d kB.", size=MAX_BYTES // 1000)])
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise _refused([_problem(line, None, _("the file is not UTF-8 text; save it as CSV UTF-8."))]) from None
-
-
 def _refused(problems: list[str]) -> InvalidInput:
     return InvalidInput(
         _("The survey file was not imported; nothing was changed. Correct these lines and upload it again."),
@@ -55,95 +36,69 @@ def _refused(problems: list[str]) -> InvalidInput:
     )
 
 
-def _score(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
+class _Units:
+    """The units a file may name, looked up once: by code, and whether they take part in the round."""
+
+    def __init__(self, par_round: ParRound):
+        self.by_code = {unit.code: unit for unit in db.session.scalars(select(OrgUnit))}
+        self.taking_part = {assessment.unit_id: assessment for assessment in par_round.assessments}
+
+    def refusal(self, code: str) -> str | None:
+        """Why a line may not name the unit with `code`, or None."""
+        unit = self.by_code.get(code)
+        if unit is None:
+            return _("no unit has the code %(code)s.", code=code)
+        if unit.id not in self.taking_part:
+            return _("%(unit)s does not take part in this round.", unit=unit.name)
+        if self.taking_part[unit.id].is_approved:
+            return _("the index of %(unit)s is already approved.", unit=unit.name)
         return None
-    return value if value.is_finite() else None
 
 
-def _trimmed(row: list[str]) -> list[str]:
-    """The row without the empty cells a spreadsheet adds at its end."""
-    while len(row) > len(HEADER) and not row[-1].strip():
-        row = row[:-1]
-    return row
+def _read_line(row: dict, units: _Units) -> tuple[SurveyLine | None, list[str]]:
+    """A line of the file with its unit, or its problems."""
+    try:
+        valid = SurveyRow.model_validate(row)
+    except ValidationError as error:
+        return None, problem_lines(errors_by_field(error, problem_names(row["line"])))
+    refusal = units.refusal(valid.unit_code)
+    if refusal:
+        return None, [f"{line_name(valid.line, 'unit_code')}: {refusal}"]
+    return SurveyLine(valid.line, units.by_code[valid.unit_code], valid.component, valid.score), []
+
+
+def _repeated(line: SurveyLine, first: dict[tuple[int, str], int]) -> list[str]:
+    """A unit's component given a second time (in any letter case) is named on that line."""
+    key = (line.unit.id, line.component.casefold())
+    if key not in first:
+        first[key] = line.line
+        return []
+    repeated = _(
+        "%(unit)s / %(component)s is already on line %(line)d.",
+        unit=line.unit.code,
+        component=line.component,
+        line=first[key],
+    )
+    return [f"{line_name(line.line, 'component')}: {repeated}"]
 
 
 def parse_survey(data: bytes, par_round: ParRound) -> list[SurveyLine]:
     """The file's lines, checked against the round; InvalidInput listing every bad line otherwise."""
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [(reader.line_num, _trimmed(row)) for row in reader]
-    header = tuple(cell.strip().lower() for cell in rows[0][1]) if rows else ()
-    if header != HEADER:
-        raise _refused([_problem(1, None, _("the first line must be the header unit_code,component,score."))])
-
-    units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
-    taking_part = {a.unit_id: a for a in par_round.assessments}
+    try:
+        rows = survey_io.read_survey_csv(data)
+    except FileUnreadable as error:
+        raise _refused(error.problems) from None
+    units = _Units(par_round)
     problems: list[str] = []
     parsed: list[SurveyLine] = []
-    seen: dict[tuple[int, str], int] = {}
-    for number, row in rows[1:]:
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines, as spreadsheets leave at the end
-        if len(row) != len(HEADER):
-            problems.append(_problem(number, None, _("expected 3 columns, found %(count)d.", count=len(row))))
-            continue
-        code, component, score_text = (cell.strip() for cell in row)
-        line_problems = []
-        unit = units.get(code)
-        if not code:
-            line_problems.append(_problem(number, "unit_code", _("the unit code is empty.")))
-        elif unit is None:
-            line_problems.append(_problem(number, "unit_code", _("no unit has the code %(code)s.", code=code)))
-        elif unit.id not in taking_part:
-            line_problems.append(
-                _problem(number, "unit_code", _("%(unit)s does not take part in this round.", unit=unit.name))
-            )
-        elif taking_part[unit.id].is_approved:
-            line_problems.append(
-                _problem(number, "unit_code", _("the index of %(unit)s is already approved.", unit=unit.name))
-            )
-        if not component:
-            line_problems.append(_problem(number, "component", _("the component is empty.")))
-        elif len(component) > MAX_COMPONENT_LENGTH:
-            line_problems.append(
-                _problem(number, "component", _("at most %(count)d characters.", count=MAX_COMPONENT_LENGTH))
-            )
-        score = _score(score_text)
-        if score is None:
-            line_problems.append(
-                _problem(number, "score", _("%(value)s is not a number.", value=score_text or _("(empty)")))
-            )
-        elif score < 0:
-            line_problems.append(_problem(number, "score", _("the score cannot be negative.")))
-        elif score != score.quantize(CENTS):
-            line_problems.append(_problem(number, "score", _("use at most two decimals.")))
-        if unit is not None and component:
-            key = (unit.id, component.casefold())
-            if key in seen:
-                line_problems.append(
-                    _problem(
-                        number,
-                        "component",
-                        _(
-                            "%(unit)s / %(component)s is already on line %(line)d.",
-                            unit=code,
-                            component=component,
-                            line=seen[key],
-                        ),
-                    )
-                )
-            else:
-                seen[key] = number
+    first: dict[tuple[int, str], int] = {}
+    for row in rows:
+        line, line_problems = _read_line(row, units)
+        if line is not None:
+            line_problems = _repeated(line, first)
+            if not line_problems:
+                parsed.append(line)
         problems.extend(line_problems)
-        if not line_problems:
-            parsed.append(SurveyLine(number, unit, component, score.quantize(CENTS)))
-    if not parsed and not problems:
-        problems.append(_problem(2, None, _("the file has no scores after the header.")))
     problems.extend(_over_maximum(parsed, par_round))
     if problems:
         raise _refused(problems)
@@ -168,7 +123,7 @@ def _over_maximum(parsed: list[SurveyLine], par_round: ParRound) -> list[str]:
                 total=total,
                 max=maximum,
             )
-            problems.append(_problem(lines[-1].line, "score", message))
+            problems.append(f"{line_name(lines[-1].line, 'score')}: {message}")
     return problems
 
 

@@ -109,4 +109,4 @@ def test_loading_again_restores_the_sample_but_keeps_the_admins_choices(app):
 
 def test_the_sample_file_is_a_valid_import(app):
     parsed = parse_checklist(SAMPLE.read_bytes())
-    assert parsed["code"] == json.loads(SAMPLE.read_text(encoding="utf-8"))["code"]
+    assert parsed.code == json.loads(SAMPLE.read_text(encoding="utf-8"))["code"]

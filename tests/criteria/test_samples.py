@@ -180,4 +180,4 @@ def test_each_sample_file_is_a_valid_import(app, level):
 
     parsed = services.parse_document(document)
 
-    assert parsed["level"] == level and parsed["is_sample"] is True
+    assert parsed.level == level and parsed.is_sample is True
