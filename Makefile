@@ -45,8 +45,8 @@ lock: ## re-pin every dependency in requirements/constraints.txt (after editing 
 translations: $(COMPILED)
 
 extract-messages: install ## refresh the catalogs from the source (then translate the new entries)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o inspect_app/translations/messages.pot .
-	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -w 120 -o inspect_app/translations/messages.pot .
+	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching -w 120
 
 lint: install
 	$(BIN)/ruff check .
