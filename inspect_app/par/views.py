@@ -4,13 +4,13 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from inspect_app.access.loaders import assessment_case_or_404, score_or_404
 from inspect_app.evidence.services import add_evidence
 from inspect_app.exceptions import Forbidden, ServiceError
 from inspect_app.extensions import db
-from inspect_app.models import ItemScore, ParStep
+from inspect_app.models import ParStep
 from inspect_app.par import bp, services
 from inspect_app.par.results import assessment_results
-from inspect_app.permissions import get_case_or_404
 
 STAGES = {
     "self": ParStep.SELF_ASSESSMENT,
@@ -20,26 +20,10 @@ STAGES = {
 }
 
 
-def get_assessment_case_or_404(case_id: int):
-    """A visible case that is a PAR appraisal, or 404."""
-    case = get_case_or_404(case_id)
-    if case.par is None:
-        abort(404)
-    return case
-
-
-def get_score_or_404(score_id: int) -> ItemScore:
-    score = db.session.get(ItemScore, score_id)
-    if score is None:
-        abort(404)
-    get_case_or_404(score.case_id)
-    return score
-
-
 @bp.route("/assessments/<int:case_id>")
 @login_required
 def assessment(case_id: int):
-    case = get_assessment_case_or_404(case_id)
+    case = assessment_case_or_404(case_id)
     par = case.par
     scores = {score.criterion_id: score for score in par.scores}
     editing = {
@@ -56,7 +40,7 @@ def assessment(case_id: int):
 @bp.route("/scores/<int:score_id>/<any(self, first, explanation, final):stage>", methods=["POST"])
 @login_required
 def save_score(score_id: int, stage: str):
-    score = get_score_or_404(score_id)
+    score = score_or_404(score_id)
     form = request.form
     try:
         if stage == "self":
@@ -95,10 +79,7 @@ def save_score(score_id: int, stage: str):
 @bp.route("/scores/<int:score_id>/files", methods=["POST"])
 @login_required
 def add_file(score_id: int):
-    score = get_score_or_404(score_id)
-    par = score.assessment
-    if not (par.can_self_assess(current_user) or (par.can_explain(current_user) and score.needs_explanation)):
-        abort(403)
+    score = score_or_404(score_id, check="can_add_file")
     upload = request.files.get("file")
     try:
         add_evidence(

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from inspect_app import workflow_bridge
+from inspect_app.access.roles import roles_required
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import Case, ProcessDefinition, Role
-from inspect_app.permissions import roles_required
 from inspect_app.processes import bp
 from inspect_app.processes.forms import ProcessUploadForm
 from inspect_app.processes.services import deploy_bpmn

@@ -1,25 +1,18 @@
 """Task inbox, task page (the form), claim and reassign."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from inspect_app import clock
+from inspect_app.access.loaders import task_or_404
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
-from inspect_app.models import HumanTask, User
+from inspect_app.models import User
 from inspect_app.tasks import bp, services
 from inspect_app.tasks.forms import FORMS, build_form
 from inspect_app.tasks.queries import inbox_query
 from inspect_app.tasks.transactions import run_step
-
-
-def get_task_or_404(task_id: int) -> HumanTask:
-    """The task, or 404 when it does not exist or its case is hidden from the user."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None or not task.can_view(current_user):
-        abort(404)
-    return task
 
 
 @bp.route("/")
@@ -41,7 +34,7 @@ def inbox():
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def detail(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     formdata = request.form if request.method == "POST" else None
     form = build_form(task.form, formdata, task) if task.form in FORMS else None
     status = 200
@@ -63,7 +56,7 @@ def detail(task_id: int):
 @bp.route("/<int:task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     refusal = run_step(task_id, lambda: services.claim_task(task, actor=current_user))
     flash(refusal.message if refusal else _("The task is yours now."), "error" if refusal else "success")
     return redirect(url_for("tasks.detail", task_id=task_id))
@@ -72,7 +65,7 @@ def claim(task_id: int):
 @bp.route("/<int:task_id>/reassign", methods=["POST"])
 @login_required
 def reassign(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     to = db.session.get(User, request.form.get("user_id", type=int) or 0)
 
     def operation():
