@@ -76,6 +76,22 @@ def lane_members(lane: str | None, case: Case) -> list[User]:
     return list(db.session.scalars(select(User).where(User.id.in_(named)).order_by(User.full_name, User.id)))
 
 
+def candidates_of(tasks: list[HumanTask]) -> dict[int, list[User]]:
+    """Each task's candidates (as `HumanTask.candidates`), by task id, in one query for pages that list many tasks."""
+    pairs = lane_pairs()
+    query = (
+        select(HumanTask.id, User)
+        .join(pairs, and_(pairs.c.lane == HumanTask.lane, pairs.c.case_id == HumanTask.case_id))
+        .join(User, User.id == pairs.c.user_id)
+        .where(HumanTask.id.in_([task.id for task in tasks]))
+        .order_by(User.full_name, User.id)
+    )
+    found: dict[int, list[User]] = {task.id: [] for task in tasks}
+    for task_id, user in db.session.execute(query):
+        found[task_id].append(user)
+    return found
+
+
 def tasks_naming(user: User):
     """A WHERE clause on HumanTask: the task's lane names `user` on its case."""
     pairs = lane_pairs()

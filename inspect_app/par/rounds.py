@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app import clock
+from inspect_app.access.lanes import candidates_of
 from inspect_app.access.loaders import assessment_case_or_404, round_or_404
 from inspect_app.access.roles import ROUND_VIEWERS, roles_required
 from inspect_app.access.visibility import rounds_visible_to
@@ -182,6 +183,7 @@ def _unit_rows(par_round: ParRound) -> list[dict]:
         select(SurveyScore.unit_id, SurveyScore.score).where(SurveyScore.round_id == par_round.id)
     ):
         surveys[unit_id] += score
+    candidates = candidates_of([open_tasks[0] for open_tasks in tasks.values()])
     rows = []
     for a in sorted(assessments, key=lambda a: (LEVELS.index(a.unit.level), a.unit.name)):
         open_tasks = tasks[a.case_id]
@@ -193,7 +195,7 @@ def _unit_rows(par_round: ParRound) -> list[dict]:
                 "task": open_tasks[0] if open_tasks else None,
                 "due_at": open_tasks[0].due_at if open_tasks else None,
                 "due_date": _step_due(par_round, step) if open_tasks else None,
-                "holders": _holders(open_tasks[0]) if open_tasks else [],
+                "holders": _holders(open_tasks[0], candidates) if open_tasks else [],
                 "survey": surveys.get(a.unit_id),
             }
         )
@@ -212,10 +214,10 @@ def _step_due(par_round: ParRound, step: str | None):
     }.get(step)
 
 
-def _holders(task: HumanTask) -> list[str]:
+def _holders(task: HumanTask, candidates: dict[int, list[User]]) -> list[str]:
     if task.claimed_by is not None:
         return [task.claimed_by.full_name]
-    return [u.full_name for u in task.candidates]
+    return [u.full_name for u in candidates[task.id]]
 
 
 def _render_round(par_round: ParRound, survey_form: SurveyImportForm, survey_errors=(), status: int = 200):
