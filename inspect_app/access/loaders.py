@@ -2,7 +2,8 @@
 signed-in user may not see it. With `check`, the name of a `can_<verb>` predicate of the thing (as flaskr's
 `get_post(id, check_author=True)`), a user who sees it but fails the check gets 403 (a Forbidden refusal).
 
-Administrators' things (checklists, criteria sets) are seen by whoever the page's `roles_required` lets in."""
+Administrators' things (checklists, criteria sets, process versions) are seen by whoever the page's
+`roles_required` lets in."""
 
 from flask import abort
 from flask_babel import gettext as _
@@ -22,6 +23,7 @@ from inspect_app.models import (
     ItemScore,
     Notification,
     ParRound,
+    ProcessDefinition,
 )
 
 
@@ -149,3 +151,8 @@ def checklist_item_or_404(template: ChecklistTemplate, item_id: int) -> Checklis
 def criteria_set_or_404(set_id: int) -> CriteriaSet:
     """A PAR criteria set."""
     return db.session.get(CriteriaSet, set_id) or abort(404)
+
+
+def process_definition_or_404(definition_id: int) -> ProcessDefinition:
+    """A deployed version of a process."""
+    return db.session.get(ProcessDefinition, definition_id) or abort(404)

@@ -1,12 +1,13 @@
 """Admin pages: process definitions and their versions; upload of a new version."""
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from inspect_app import workflow_bridge
+from inspect_app.access.loaders import process_definition_or_404
 from inspect_app.access.roles import roles_required
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
@@ -69,7 +70,7 @@ def index():
 @bp.route("/<int:definition_id>")
 @roles_required(Role.ADMIN)
 def version(definition_id: int):
-    definition = db.session.get(ProcessDefinition, definition_id) or abort(404)
+    definition = process_definition_or_404(definition_id)
     layout = workflow_bridge.read_definition_diagram(definition)
     return render_template("processes/version.html", definition=definition, layout=layout)
 
@@ -77,7 +78,7 @@ def version(definition_id: int):
 @bp.route("/<int:definition_id>/bpmn")
 @roles_required(Role.ADMIN)
 def download(definition_id: int):
-    definition = db.session.get(ProcessDefinition, definition_id) or abort(404)
+    definition = process_definition_or_404(definition_id)
     filename = f"{definition.process_id}-v{definition.version}.bpmn"
     return Response(
         definition.bpmn_xml,
