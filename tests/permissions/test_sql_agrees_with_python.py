@@ -112,7 +112,7 @@ def build(people: list[dict], cases: list[dict]) -> tuple[list[User], list[Case]
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
