@@ -15,7 +15,6 @@ from inspect_app import clock
 from inspect_app.core.logging import case_logger
 from inspect_app.exceptions import ProcessStuck
 from inspect_app.extensions import db
-from inspect_app.lanes import lane_candidates
 from inspect_app.models import (
     Case,
     HumanTask,
@@ -242,16 +241,9 @@ def _project_tasks(case: Case, ready, step: Step) -> None:
             due_at=task.due_at,
             created_at=clock.now(),
             claimed_by_id=for_user,
-            candidates=lane_candidates(task.lane, case),
         )
         db.session.add(row)
         step.opened.append(row)
-
-
-def refresh_candidates(case: Case) -> None:
-    """Re-resolve who may do each ready task, after the case's team changed."""
-    for task in case.open_tasks:
-        task.candidates = lane_candidates(task.lane, case)
 
 
 def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:

@@ -6,7 +6,7 @@ carries the device's own id (client_id), so that a retried request creates nothi
 import hashlib
 import math
 
-from flask import abort, g, jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from inspect_app.access.loaders import finding_or_404, inspection_by_reference_or_404
 from inspect_app.api import bp
 from inspect_app.api.auth import bearer_user
 from inspect_app.api.schemas import (
@@ -31,9 +32,7 @@ from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.extensions import csrf, db
 from inspect_app.inspections import services
 from inspect_app.inspections.forms import FindingForm, InspectionDecisionForm
-from inspect_app.inspections.views import get_finding_or_404
 from inspect_app.models import Case, CaseType, ChecklistTemplate, ContentArea, OrgUnit, Role, User
-from inspect_app.permissions import get_case_by_reference_or_404
 from inspect_app.tasks.forms import json_to_formdata
 
 DECISION_FIELDS = {
@@ -62,14 +61,6 @@ FINDING_REQUIRED = ("client_id", "title", "severity", "area")
 FINDING_FORM_FIELDS = ("title", "description", "severity", "area", "remediation_required")
 PHOTO_FIELDS = dict.fromkeys(("client_id", "captured_at", "latitude", "longitude", "sha256", "csrf_token"), "text")
 PHOTO_LIMITS = {"latitude": 90, "longitude": 180}
-
-
-def get_inspection_by_reference_or_404(reference: str) -> Case:
-    """A visible case that is an inspection, by its reference, or 404."""
-    case = get_case_by_reference_or_404(reference)
-    if case.inspection is None:
-        abort(404)
-    return case
 
 
 def refuse_if(errors: dict[str, list[str]]) -> None:
@@ -206,13 +197,13 @@ def open_inspection():
 
 @bp.get("/cases/<reference>/findings")
 def list_findings(reference: str):
-    case = get_inspection_by_reference_or_404(reference)
+    case = inspection_by_reference_or_404(reference)
     return jsonify(case=case.reference, findings=[finding_json(finding) for finding in case.findings])
 
 
 @bp.post("/cases/<reference>/findings")
 def raise_finding(reference: str):
-    case = get_inspection_by_reference_or_404(reference)
+    case = inspection_by_reference_or_404(reference)
     data = g.api_body
     errors = field_errors(data, FINDING_FIELDS, FINDING_REQUIRED)
     items = {item.code: item for item in case.inspection.checklist_items}
@@ -287,9 +278,7 @@ def _photo_fields() -> tuple[dict, dict]:
 @bp.post("/findings/<int:finding_id>/photos")
 def add_finding_photo(finding_id: int):
     check_multipart()
-    finding = get_finding_or_404(finding_id)
-    if not (finding.can_edit(current_user) or finding.can_report(current_user)):
-        raise Forbidden(_("You may not add files to this finding now."))
+    finding = finding_or_404(finding_id, check="can_add_file")
     values, errors = _photo_fields()
     upload = request.files.get("file")
     data = upload.read() if upload is not None else b""

@@ -4,6 +4,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from inspect_app.access.loaders import case_by_reference_or_404, task_or_404
 from inspect_app.api import bp
 from inspect_app.api.auth import require_user
 from inspect_app.api.openapi import openapi_document
@@ -21,10 +22,8 @@ from inspect_app.api.schemas import (
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import HumanTask
-from inspect_app.permissions import get_case_by_reference_or_404
 from inspect_app.tasks import services
 from inspect_app.tasks.queries import inbox_query
-from inspect_app.tasks.views import get_task_or_404
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 # The one POST that is not JSON (a file upload); it reads its own body and checks CSRF itself (see inspections.py).
@@ -70,7 +69,7 @@ def list_tasks():
 
 @bp.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     formdata = form_answers(g.api_body, form_fields(task))
     services.complete_task(task, actor=current_user, formdata=formdata)
     return jsonify(completed_json(db.session.get(HumanTask, task_id), current_user))
@@ -78,7 +77,7 @@ def complete_task(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/claim")
 def claim_task(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     if g.api_body:
         raise InvalidInput(
             _("Claiming a task takes no fields; send an empty object."),
@@ -90,9 +89,9 @@ def claim_task(task_id: int):
 
 @bp.get("/cases/<reference>")
 def case_detail(reference: str):
-    return jsonify(case_json(get_case_by_reference_or_404(reference), current_user))
+    return jsonify(case_json(case_by_reference_or_404(reference), current_user))
 
 
 @bp.get("/cases/<reference>/history")
 def case_history(reference: str):
-    return jsonify(history_json(get_case_by_reference_or_404(reference)))
+    return jsonify(history_json(case_by_reference_or_404(reference)))

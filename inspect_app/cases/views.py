@@ -9,12 +9,12 @@ from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from inspect_app import workflow_bridge
+from inspect_app.access.loaders import case_or_404
 from inspect_app.cases import bp
 from inspect_app.cases.forms import CaseFilterForm
 from inspect_app.extensions import db
 from inspect_app.history import case_events, event_payload
 from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit
-from inspect_app.permissions import get_case_or_404
 
 # The case page shows the latest events; the whole history is one click (and every download) away.
 TIMELINE_EVENTS = 40
@@ -50,7 +50,7 @@ def index():
 @bp.route("/<int:case_id>")
 @login_required
 def detail(case_id: int):
-    case = get_case_or_404(case_id)
+    case = case_or_404(case_id)
     open_tasks = case.open_tasks
     diagram = workflow_bridge.case_diagram(case) if case.definition is not None else None
     return render_template(
@@ -65,7 +65,7 @@ def detail(case_id: int):
 @bp.route("/<int:case_id>/history.<fmt>")
 @login_required
 def history_export(case_id: int, fmt: str):
-    case = get_case_or_404(case_id)
+    case = case_or_404(case_id)
     events = case_events(case)
     filename = f"{case.reference}-history.{fmt}"
     if fmt == "json":

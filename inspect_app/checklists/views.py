@@ -3,11 +3,13 @@
 import json
 from functools import partial
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
+from inspect_app.access.loaders import checklist_item_or_404, checklist_or_404
+from inspect_app.access.roles import roles_required
 from inspect_app.checklists import bp, services
 from inspect_app.checklists.forms import (
     ChecklistCreateForm,
@@ -18,20 +20,7 @@ from inspect_app.checklists.forms import (
     ItemEditForm,
 )
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
-from inspect_app.extensions import db
-from inspect_app.models import ChecklistItem, ChecklistTemplate, ContentArea, Role
-from inspect_app.permissions import roles_required
-
-
-def get_checklist_or_404(template_id: int) -> ChecklistTemplate:
-    return db.session.get(ChecklistTemplate, template_id) or abort(404)
-
-
-def get_item_or_404(template: ChecklistTemplate, item_id: int) -> ChecklistItem:
-    item = db.session.get(ChecklistItem, item_id)
-    if item is None or item.template_id != template.id:
-        abort(404)
-    return item
+from inspect_app.models import ChecklistTemplate, ContentArea, Role
 
 
 def _status(form: FlaskForm) -> int:
@@ -62,7 +51,7 @@ def create():
 @bp.route("/<int:template_id>")
 @roles_required(Role.ADMIN)
 def detail(template_id: int):
-    template = get_checklist_or_404(template_id)
+    template = checklist_or_404(template_id)
     return _render_detail(template, ItemEditForm(formdata=None))
 
 
@@ -80,7 +69,7 @@ def _render_detail(template: ChecklistTemplate, item_form: ItemEditForm, status:
 @bp.route("/<int:template_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit(template_id: int):
-    template = get_checklist_or_404(template_id)
+    template = checklist_or_404(template_id)
     form = ChecklistEditForm(obj=template)
     if form.validate_on_submit():
         services.update_checklist(
@@ -99,7 +88,7 @@ def edit(template_id: int):
 @bp.route("/<int:template_id>/deactivate", methods=["POST"])
 @roles_required(Role.ADMIN)
 def deactivate(template_id: int):
-    template = get_checklist_or_404(template_id)
+    template = checklist_or_404(template_id)
     if ConfirmForm().validate_on_submit():
         services.update_checklist(template, name=template.name, description=template.description, is_active=False)
         flash(
@@ -115,7 +104,7 @@ def deactivate(template_id: int):
 @bp.route("/<int:template_id>/duplicate", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def duplicate(template_id: int):
-    template = get_checklist_or_404(template_id)
+    template = checklist_or_404(template_id)
     form = ChecklistDuplicateForm()
     if not form.is_submitted():
         form.code.data = f"{template.code}-2"[: services.TEMPLATE_CODE_MAX]
@@ -132,7 +121,7 @@ def duplicate(template_id: int):
 @bp.route("/<int:template_id>/export.json")
 @roles_required(Role.ADMIN)
 def export(template_id: int):
-    template = get_checklist_or_404(template_id)
+    template = checklist_or_404(template_id)
     body = json.dumps(services.export_checklist(template), ensure_ascii=False, indent=2)
     filename = secure_filename(f"{template.code}.json") or "checklist.json"
     return Response(
@@ -161,7 +150,7 @@ def import_():
 @bp.route("/<int:template_id>/items/new", methods=["POST"])
 @roles_required(Role.ADMIN)
 def add_item(template_id: int):
-    template = get_checklist_or_404(template_id)
+    template = checklist_or_404(template_id)
     form = ItemEditForm()
     if form.validate_on_submit():
         on_refusal_render(lambda refusal: _render_detail(template, form)[0], form)
@@ -183,8 +172,8 @@ def _item_fields(form: ItemEditForm) -> dict:
 @bp.route("/<int:template_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_item(template_id: int, item_id: int):
-    template = get_checklist_or_404(template_id)
-    item = get_item_or_404(template, item_id)
+    template = checklist_or_404(template_id)
+    item = checklist_item_or_404(template, item_id)
     form = ItemEditForm(obj=item)
     if not form.is_submitted():
         form.area.data = item.area.value
@@ -201,8 +190,8 @@ def edit_item(template_id: int, item_id: int):
 @bp.route("/<int:template_id>/items/<int:item_id>/move/<any(up, down):direction>", methods=["POST"])
 @roles_required(Role.ADMIN)
 def move_item(template_id: int, item_id: int, direction: str):
-    template = get_checklist_or_404(template_id)
-    item = get_item_or_404(template, item_id)
+    template = checklist_or_404(template_id)
+    item = checklist_item_or_404(template, item_id)
     if ConfirmForm().validate_on_submit():
         services.move_item(item, -1 if direction == "up" else 1)
     return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
@@ -211,8 +200,8 @@ def move_item(template_id: int, item_id: int, direction: str):
 @bp.route("/<int:template_id>/items/<int:item_id>/delete", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def delete_item(template_id: int, item_id: int):
-    template = get_checklist_or_404(template_id)
-    item = get_item_or_404(template, item_id)
+    template = checklist_or_404(template_id)
+    item = checklist_item_or_404(template, item_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         detail_url = url_for("checklists.detail", template_id=template.id)

@@ -2,22 +2,18 @@
 
 from functools import partial
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
+from inspect_app.access.loaders import criteria_set_or_404
+from inspect_app.access.roles import roles_required
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.criteria import bp, services
 from inspect_app.criteria import io as criteria_io
 from inspect_app.criteria.forms import ConfirmForm, CriteriaDuplicateForm, CriteriaImportForm
-from inspect_app.extensions import db
 from inspect_app.models import CriteriaSet, Role
-from inspect_app.permissions import roles_required
-
-
-def get_set_or_404(set_id: int) -> CriteriaSet:
-    return db.session.get(CriteriaSet, set_id) or abort(404)
 
 
 def _status(form: FlaskForm) -> int:
@@ -38,7 +34,7 @@ def index():
 @bp.route("/<int:set_id>")
 @roles_required(Role.ADMIN)
 def detail(set_id: int):
-    criteria_set = get_set_or_404(set_id)
+    criteria_set = criteria_set_or_404(set_id)
     return render_template(
         "criteria/detail.html",
         criteria_set=criteria_set,
@@ -51,7 +47,7 @@ def detail(set_id: int):
 @bp.route("/<int:set_id>/export.yaml")
 @roles_required(Role.ADMIN)
 def export_yaml(set_id: int):
-    criteria_set = get_set_or_404(set_id)
+    criteria_set = criteria_set_or_404(set_id)
     body = criteria_io.write_yaml(services.export_document(criteria_set)).encode("utf-8")
     return _download(body, criteria_set, "yaml", "application/yaml")
 
@@ -59,7 +55,7 @@ def export_yaml(set_id: int):
 @bp.route("/<int:set_id>/export.xlsx")
 @roles_required(Role.ADMIN)
 def export_xlsx(set_id: int):
-    criteria_set = get_set_or_404(set_id)
+    criteria_set = criteria_set_or_404(set_id)
     body = criteria_io.write_xlsx(services.export_document(criteria_set))
     return _download(body, criteria_set, "xlsx", criteria_io.XLSX_MIMETYPE)
 
@@ -82,7 +78,7 @@ def import_():
 @bp.route("/<int:set_id>/duplicate", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def duplicate(set_id: int):
-    criteria_set = get_set_or_404(set_id)
+    criteria_set = criteria_set_or_404(set_id)
     form = CriteriaDuplicateForm()
     if not form.is_submitted():
         defaults = services.next_year_defaults(criteria_set)
@@ -106,7 +102,7 @@ def duplicate(set_id: int):
 @bp.route("/<int:set_id>/delete", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def delete(set_id: int):
-    criteria_set = get_set_or_404(set_id)
+    criteria_set = criteria_set_or_404(set_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         on_refusal_redirect(url_for("criteria.detail", set_id=set_id))

@@ -3,20 +3,15 @@
 from flask import abort, send_file
 from flask_login import login_required
 
+from inspect_app.access.loaders import evidence_file_or_404
 from inspect_app.evidence import bp
 from inspect_app.evidence.storage import stored_path
-from inspect_app.extensions import db
-from inspect_app.models import EvidenceFile
-from inspect_app.permissions import get_case_or_404
 
 
 @bp.route("/<int:file_id>")
 @login_required
 def download(file_id: int):
-    evidence = db.session.get(EvidenceFile, file_id)
-    if evidence is None:
-        abort(404)
-    get_case_or_404(evidence.case_id)
+    evidence = evidence_file_or_404(file_id)
     path = stored_path(evidence.sha256)
     if not path.exists():
         abort(404)

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from inspect_app.access.loaders import inspection_case_or_404
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
-from inspect_app.inspections.views import get_inspection_case_or_404
 from inspect_app.models import Answer, Case, ChecklistAnswer, ContentArea, Finding, OrgUnit
 from inspect_app.models.inspections import IN_MINUTES
 
@@ -154,7 +154,7 @@ def _not_written(message: str):
 
 
 def _minutes(case_id: int, as_pdf: bool):
-    case = get_inspection_case_or_404(case_id)
+    case = inspection_case_or_404(case_id)
     if case.inspection.minutes_at is None:
         return _not_written(_("The minutes of %(reference)s are not written yet.", reference=case.reference))
     html = render_template(
@@ -164,7 +164,7 @@ def _minutes(case_id: int, as_pdf: bool):
 
 
 def _conclusion(case_id: int, as_pdf: bool):
-    case = get_inspection_case_or_404(case_id)
+    case = inspection_case_or_404(case_id)
     if case.inspection.concluded_at is None:
         return _not_written(_("The conclusion notice of %(reference)s is not issued yet.", reference=case.reference))
     html = render_template("inspections/documents/conclusion.html", **_context(case, as_pdf))

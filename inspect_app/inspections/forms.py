@@ -17,11 +17,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
 from inspect_app.extensions import db
 from inspect_app.inspections import services
 from inspect_app.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
 from inspect_app.localtime import from_local_input
-from inspect_app.models import ChecklistTemplate, ContentArea, FindingState, OrgUnit, Role, Severity, User, Verdict
+from inspect_app.models import ChecklistTemplate, ContentArea, FindingState, OrgUnit, Severity, Verdict
 from inspect_app.tasks.forms import ExtendOrEscalateForm, RequiredIf, TaskForm, task_form
 
 
@@ -53,20 +54,15 @@ class InspectionDecisionForm(FlaskForm):
         """Units, people and checklists to choose from."""
         units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.level, OrgUnit.name))
         self.unit.choices = [SelectChoice(u.id, u.name) for u in units]
-        leads = _users_with(Role.LEAD)
+        leads = active_users_with(*LEADS_TEAMS)
         self.lead.choices = [SelectChoice(u.id, u.full_name) for u in leads]
-        self.members.choices = [SelectChoice(u.id, u.full_name) for u in _users_with(Role.INSPECTOR, Role.LEAD)]
+        self.members.choices = [SelectChoice(u.id, u.full_name) for u in active_users_with(*JOINS_TEAMS)]
         templates = db.session.scalars(select(ChecklistTemplate).where(ChecklistTemplate.is_active.is_(True)))
         self.template.choices = [SelectChoice(t.id, t.name) for t in templates]
 
     def validate_planned_end(self, field):
         if self.planned_start.data and field.data and field.data < self.planned_start.data:
             raise ValidationError(_l("The end cannot come before the start."))
-
-
-def _users_with(*roles: Role) -> list[User]:
-    users = db.session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.full_name))
-    return [user for user in users if user.has_role(*roles)]
 
 
 class FindingForm(FlaskForm):

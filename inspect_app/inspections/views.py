@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from inspect_app.access.loaders import finding_or_404, inspection_case_or_404
+from inspect_app.access.roles import roles_required
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.evidence.services import add_evidence
 from inspect_app.exceptions import InvalidInput
@@ -36,24 +38,6 @@ from inspect_app.models import (
     Severity,
     User,
 )
-from inspect_app.permissions import get_case_or_404, roles_required
-
-
-def get_inspection_case_or_404(case_id: int) -> Case:
-    """A visible case that is an inspection, or 404."""
-    case = get_case_or_404(case_id)
-    if case.inspection is None:
-        abort(404)
-    return case
-
-
-def get_finding_or_404(finding_id: int) -> Finding:
-    """A finding of a visible case, or 404."""
-    finding = db.session.get(Finding, finding_id)
-    if finding is None:
-        abort(404)
-    get_case_or_404(finding.case_id)
-    return finding
 
 
 def wants_json() -> bool:
@@ -121,7 +105,7 @@ def _follow_up_source() -> Case | None:
     case_id = request.args.get("follow_up_of", type=int)
     if case_id is None:
         return None
-    case = get_inspection_case_or_404(case_id)
+    case = inspection_case_or_404(case_id)
     if not case.is_closed:
         abort(404)
     return case
@@ -133,9 +117,7 @@ def _follow_up_source() -> Case | None:
 @bp.route("/<int:case_id>/onsite")
 @roles_required(Role.INSPECTOR, Role.LEAD)
 def onsite(case_id: int):
-    case = get_inspection_case_or_404(case_id)
-    if not case.inspection.can_record_on_site(current_user):
-        abort(403)
+    case = inspection_case_or_404(case_id, check="can_record_on_site")
     answers = {
         a.item_id: a
         for a in db.session.scalars(
@@ -164,7 +146,7 @@ def onsite(case_id: int):
 @bp.route("/<int:case_id>/answers/<int:item_id>", methods=["POST"])
 @roles_required(Role.INSPECTOR, Role.LEAD)
 def answer(case_id: int, item_id: int):
-    case = get_inspection_case_or_404(case_id)
+    case = inspection_case_or_404(case_id)
     item = db.session.get(ChecklistItem, item_id) or abort(404)
     on_refusal_redirect(url_for("inspections.onsite", case_id=case_id))
     try:
@@ -188,7 +170,7 @@ def answer(case_id: int, item_id: int):
 @bp.route("/<int:case_id>/findings", methods=["GET", "POST"])
 @login_required
 def findings(case_id: int):
-    case = get_inspection_case_or_404(case_id)
+    case = inspection_case_or_404(case_id)
     form = FindingForm()
     _fill_item_choices(form, case)
     page = partial(render_template, "inspections/findings.html", case=case, form=form)
@@ -237,7 +219,7 @@ def _fill_item_choices(form: FindingForm, case: Case) -> None:
 @bp.route("/findings/<int:finding_id>", methods=["GET", "POST"])
 @login_required
 def finding(finding_id: int):
-    finding = get_finding_or_404(finding_id)
+    finding = finding_or_404(finding_id)
     case = finding.case
     form = FindingConsolidationForm(obj=finding) if finding.can_consolidate(current_user) else FindingForm(obj=finding)
     _fill_item_choices(form, case)
@@ -276,9 +258,7 @@ def finding(finding_id: int):
 @bp.route("/findings/<int:finding_id>/<any(keep, drop, merge):action>", methods=["POST"])
 @login_required
 def consolidate(finding_id: int, action: str):
-    finding = get_finding_or_404(finding_id)
-    if not finding.can_consolidate(current_user):
-        abort(403)
+    finding = finding_or_404(finding_id, check="can_consolidate")
     findings_url = url_for("inspections.findings", case_id=finding.case_id)
     on_refusal_redirect(findings_url)
     if action == "keep":
@@ -300,9 +280,7 @@ def consolidate(finding_id: int, action: str):
 @bp.route("/findings/<int:finding_id>/files", methods=["POST"])
 @login_required
 def add_file(finding_id: int):
-    finding = get_finding_or_404(finding_id)
-    if not (finding.can_edit(current_user) or finding.can_report(current_user)):
-        abort(403)
+    finding = finding_or_404(finding_id, check="can_add_file")
     upload = request.files.get("file")
     report = finding.latest_report if finding.can_report(current_user) and finding.latest_report else None
     on_refusal_redirect(url_for("inspections.finding", finding_id=finding.id))
@@ -327,9 +305,7 @@ def add_file(finding_id: int):
 @bp.route("/findings/<int:finding_id>/report", methods=["POST"])
 @login_required
 def report(finding_id: int):
-    finding = get_finding_or_404(finding_id)
-    if not finding.can_report(current_user):
-        abort(403)
+    finding = finding_or_404(finding_id, check="can_report")
     form = RemediationReportForm()
     if not form.validate_on_submit():
         flash(_("Describe what was done."), "error")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, or_, select, true
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
@@ -12,8 +12,6 @@ from inspect_app.models.users import User
 from inspect_app.models.workflow import HumanTask
 from inspect_app.sqltypes import utc_now
 
-# Roles that see every case; the auditor among them only reads.
-SEES_ALL_CASES = (Role.ADMIN, Role.DIRECTOR, Role.AUDITOR)
 REFERENCE_PREFIX = {CaseType.INSPECTION: "KT", CaseType.PAR_APPRAISAL: "CS"}
 
 
@@ -81,30 +79,16 @@ class Case(db.Model):
 
     @classmethod
     def visible_to(cls, user: User):
-        """A WHERE clause selecting the cases `user` may see; mirrors `can_view`."""
-        if not user.is_authenticated:
-            return false()
-        if user.has_role(*SEES_ALL_CASES):
-            return true()
-        clauses = []
-        if user.has_role(Role.LEAD, Role.INSPECTOR):
-            on_team = select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id)
-            clauses.append(cls.id.in_(on_team))
-        if user.has_role(Role.UNIT_OFFICER) and user.unit_id is not None:
-            clauses.append(cls.subject_unit_id.in_(OrgUnit.subtree_ids(user.unit_id)))
-        return or_(false(), *clauses)
+        """A WHERE clause selecting the cases `user` may see; see access/visibility.py."""
+        from inspect_app.access.visibility import cases_visible_to  # access/ builds on the models
+
+        return cases_visible_to(user)
 
     def can_view(self, user: User) -> bool:
-        """Whether the user may see this case at all (others get 404)."""
-        if not user.is_authenticated:
-            return False
-        if user.has_role(*SEES_ALL_CASES):
-            return True
-        if user.has_role(Role.LEAD, Role.INSPECTOR) and self.team_role_of(user) is not None:
-            return True
-        if user.has_role(Role.UNIT_OFFICER) and user.unit_id is not None:
-            return self.subject_unit_id in set(db.session.scalars(OrgUnit.subtree_ids(user.unit_id)))
-        return False
+        """Whether the user may see this case at all (others get 404); see access/visibility.py."""
+        from inspect_app.access.visibility import can_view_case  # access/ builds on the models
+
+        return can_view_case(self, user)
 
     def can_edit(self, user: User) -> bool:
         """Whether the user may change the case itself (its team, title); never once closed."""

@@ -191,6 +191,10 @@ class Finding(db.Model):
         """The unit's officers report remediation while the remediation task is open."""
         return self.case.has_open_step(InspectionStep.REMEDIATION, user)
 
+    def can_add_file(self, user: User) -> bool:
+        """Files come from whoever may edit the finding, or from the unit's officers while they report on it."""
+        return self.can_edit(user) or self.can_report(user)
+
     @property
     def needs_remediation(self) -> bool:
         return bool(self.remediation_required.strip())

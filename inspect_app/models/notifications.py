@@ -29,3 +29,9 @@ class Notification(db.Model):
 
     user: Mapped[User] = relationship()
     case: Mapped[Case | None] = relationship()
+
+    def can_view(self, user: User) -> bool:
+        """Only its recipient sees a notification (everyone else gets 404); see access/visibility.py."""
+        from inspect_app.access.visibility import can_view_notification  # access/ builds on the models
+
+        return can_view_notification(self, user)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
 from inspect_app.models.cases import Case, CaseTeamMember
-from inspect_app.models.enums import CriterionKind, OrgLevel, RoundStatus, enum_column_type
+from inspect_app.models.enums import CriterionKind, OrgLevel, Role, RoundStatus, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.users import User
 from inspect_app.sqltypes import utc_now
@@ -109,10 +109,21 @@ class ParRound(db.Model):
             .where(ParAssessment.round_id == cls.id, CaseTeamMember.user_id == user.id)
         )
 
-    def is_on_team(self, user: User) -> bool:
-        """Whether `user` appraises any of this round's cases."""
-        query = select(ParRound.id).where(ParRound.id == self.id, ParRound.has_on_team(user))
-        return db.session.scalar(query) is not None
+    @classmethod
+    def published(cls):
+        """A WHERE clause: the round has units, and the council approved every one of them."""
+        of_round = ParAssessment.round_id == cls.id
+        return exists().where(of_round) & ~exists().where(of_round, ParAssessment.approved_at.is_(None))
+
+    def can_view(self, user: User) -> bool:
+        """Whether the user may see the round (others get 404); see access/visibility.py."""
+        from inspect_app.access.visibility import can_view_round  # access/ builds on the models
+
+        return can_view_round(self, user)
+
+    def can_import_survey(self, user: User) -> bool:
+        """Administrators import the survey scores."""
+        return user.has_role(Role.ADMIN)
 
     def set_for(self, level: OrgLevel) -> CriteriaSet | None:
         """The criteria set this round uses for units of `level`."""
@@ -207,6 +218,11 @@ class ItemScore(db.Model):
 
     assessment: Mapped[ParAssessment] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()
+
+    def can_add_file(self, user: User) -> bool:
+        """Evidence comes from the unit: while it assesses itself, and for flagged items while it explains."""
+        par = self.assessment
+        return par.can_self_assess(user) or (self.needs_explanation and par.can_explain(user))
 
 
 class SurveyScore(db.Model):

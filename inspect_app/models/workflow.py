@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, or_
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import db
@@ -39,14 +39,6 @@ class ProcessDefinition(db.Model):
         return f"{self.name} v{self.version}"
 
 
-human_task_candidates = Table(
-    "human_task_candidates",
-    db.metadata,
-    Column("human_task_id", ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-
 class HumanTask(db.Model):
     """A user task of a case's workflow, projected from the engine so that inboxes never load workflows."""
 
@@ -75,7 +67,6 @@ class HumanTask(db.Model):
     submission: Mapped[dict | None] = mapped_column(JSON)
 
     case: Mapped["Case"] = relationship(back_populates="human_tasks")  # noqa: F821
-    candidates: Mapped[list[User]] = relationship(secondary=human_task_candidates, lazy="selectin")
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
 
@@ -86,9 +77,18 @@ class HumanTask(db.Model):
     def is_ready(self) -> bool:
         return self.state == TaskState.READY and not self.case.is_closed
 
+    @property
+    def candidates(self) -> list[User]:
+        """The users the task's lane names on its case now, by name; see access/lanes.py."""
+        from inspect_app.access.lanes import lane_members  # access/ builds on the models
+
+        return lane_members(self.lane, self.case)
+
     def is_candidate(self, user: User) -> bool:
-        """Whether the task's lane names the user (candidates are resolved when the task is projected)."""
-        return any(candidate.id == user.id for candidate in self.candidates)
+        """Whether the task's lane names the user on its case now; see access/lanes.py."""
+        from inspect_app.access.lanes import names  # access/ builds on the models
+
+        return names(self.lane, self.case, user)
 
     def can_view(self, user: User) -> bool:
         """Whoever may see the case may see its tasks."""

@@ -14,8 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from inspect_app import clock
+from inspect_app.access.lanes import lane_members
+from inspect_app.access.visibility import notifications_visible_to
 from inspect_app.extensions import db
-from inspect_app.lanes import lane_candidates
 from inspect_app.models import Case, CaseStatus, Finding, FindingState, Lane, Notification, User
 
 
@@ -73,7 +74,7 @@ def notify_overdue(case: Case) -> None:
     )
     deadline = min((f.deadline for f in waiting if f.deadline), default=None)
     params = {"case": case.reference, "count": len(waiting), "deadline": deadline.isoformat() if deadline else None}
-    recipients = lane_candidates(Lane.UNIT, case) + lane_candidates(Lane.DIRECTOR, case)
+    recipients = lane_members(Lane.UNIT, case) + lane_members(Lane.DIRECTOR, case)
     notify(recipients, Kind.REMEDIATION_OVERDUE, case=case, params=params)
 
 
@@ -86,12 +87,12 @@ def notify_rejected(finding: Finding, *, reason: str) -> None:
         "reason": reason,
         "deadline": finding.deadline.isoformat() if finding.deadline else None,
     }
-    notify(lane_candidates(Lane.UNIT, finding.case), Kind.REMEDIATION_REJECTED, case=finding.case, params=params)
+    notify(lane_members(Lane.UNIT, finding.case), Kind.REMEDIATION_REJECTED, case=finding.case, params=params)
 
 
 def notify_self_assessment_locked(case: Case) -> None:
     """Tell the unit's officers and the appraisal lead that the deadline locked a self-assessment."""
-    recipients = [*lane_candidates(Lane.UNIT, case), *lane_candidates(Lane.LEAD, case)]
+    recipients = [*lane_members(Lane.UNIT, case), *lane_members(Lane.LEAD, case)]
     notify(recipients, Kind.SELF_ASSESSMENT_LOCKED, case=case, params={"case": case.reference})
 
 
@@ -116,7 +117,7 @@ def send_due_reminders(now: datetime) -> int:
     for finding in db.session.scalars(query):
         deadline = finding.deadline.isoformat()
         params = {"finding_id": finding.id, "finding": finding.title, "case": finding.case.reference}
-        for user in lane_candidates(Lane.UNIT, finding.case):
+        for user in lane_members(Lane.UNIT, finding.case):
             written += _insert_once(
                 user_id=user.id,
                 case_id=finding.case_id,
@@ -147,7 +148,7 @@ def notifications_for(user: User):
     """The user's own notifications, newest first (a query to paginate)."""
     return (
         select(Notification)
-        .where(Notification.user_id == user.id)
+        .where(notifications_visible_to(user))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 

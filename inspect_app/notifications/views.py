@@ -1,21 +1,13 @@
 """The user's notifications: the list, marking them read, and the unread count in the top bar."""
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from inspect_app import clock
+from inspect_app.access.loaders import notification_or_404
 from inspect_app.extensions import db
-from inspect_app.models import Notification
 from inspect_app.notifications import bp, services
 from inspect_app.redirects import safe_next_url
-
-
-def get_notification_or_404(notification_id: int) -> Notification:
-    """The user's own notification; anyone else's is a 404, as if it did not exist."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
-        abort(404)
-    return notification
 
 
 @bp.app_context_processor
@@ -39,7 +31,7 @@ def index():
 @bp.route("/<int:notification_id>/read", methods=["POST"])
 @login_required
 def read(notification_id: int):
-    services.mark_read(get_notification_or_404(notification_id), now=clock.now())
+    services.mark_read(notification_or_404(notification_id), now=clock.now())
     return _back()
 
 

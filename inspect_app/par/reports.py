@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from inspect_app.access.loaders import assessment_case_or_404, round_or_404
 from inspect_app.extensions import db
 from inspect_app.labels import label
 from inspect_app.models import (
@@ -26,12 +27,10 @@ from inspect_app.models import (
     OrgLevel,
     ParAssessment,
     ParRound,
-    Role,
     SurveyScore,
     TaskState,
     User,
 )
-from inspect_app.models.cases import SEES_ALL_CASES
 from inspect_app.par import bp, charts, exports
 from inspect_app.par.results import (
     approved_results,
@@ -45,7 +44,6 @@ from inspect_app.par.results import (
     year_on_year,
 )
 from inspect_app.par.scoring import UnitResult, round2
-from inspect_app.par.views import get_assessment_case_or_404
 
 # How the announcing decision's appendix heads each level's table.
 LEVEL_HEADINGS = {
@@ -55,28 +53,6 @@ LEVEL_HEADINGS = {
     OrgLevel.COMMUNE: _l("Commune-level People's Committees"),
 }
 STAGES = ("self", "first", "final")
-
-
-# --- who may see ------------------------------------------------------------------------------------------------------
-
-
-def can_view_round(par_round: ParRound, user: User) -> bool:
-    """Whether the user may see the round's ranking (see the module's docstring)."""
-    if not user.is_authenticated:
-        return False
-    if user.has_role(*SEES_ALL_CASES):
-        return True
-    if user.has_role(Role.LEAD, Role.INSPECTOR) and par_round.is_on_team(user):
-        return True
-    return is_published(par_round)
-
-
-def get_ranking_round_or_404(round_id: int) -> ParRound:
-    """A round whose ranking the current user may see, or 404."""
-    par_round = db.session.get(ParRound, round_id)
-    if par_round is None or not can_view_round(par_round, current_user):
-        abort(404)
-    return par_round
 
 
 def round_levels(par_round: ParRound) -> list[OrgLevel]:
@@ -281,7 +257,7 @@ def build_scorecard(par: ParAssessment, user: User) -> Scorecard:
         )
     )
     rank = level_size = ranking = None
-    if can_view_round(par.round, user):
+    if par.round.can_view(user):
         ranked = round_ranking(par.round, par.unit.level)
         rank = next(result.rank for result, other in ranked if other.case_id == par.case_id)
         level_size = len(ranked)
@@ -322,7 +298,7 @@ def formatting() -> dict:
 
 
 def _ranking_request(round_id: int):
-    par_round = get_ranking_round_or_404(round_id)
+    par_round = round_or_404(round_id)
     try:
         level = level_arg(request.args.get("level"))
     except ValueError:
@@ -373,7 +349,7 @@ def ranking_pdf(round_id: int):
 
 
 def _scorecard_request(case_id: int) -> Scorecard:
-    case = get_assessment_case_or_404(case_id)
+    case = assessment_case_or_404(case_id)
     return build_scorecard(case.par, current_user)
 
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.extensions import db
@@ -116,12 +116,7 @@ def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") ->
 
 def is_published(par_round: ParRound) -> bool:
     """Whether the round's results are published: it has units, and the council approved every one of them."""
-    approved = db.session.execute(
-        select(db.func.count(ParAssessment.case_id), db.func.count(ParAssessment.approved_at)).where(
-            ParAssessment.round_id == par_round.id
-        )
-    ).one()
-    return approved[0] > 0 and approved[0] == approved[1]
+    return bool(db.session.scalar(select(exists().where(ParRound.id == par_round.id, ParRound.published()))))
 
 
 def previous_round(par_round: ParRound) -> ParRound | None:

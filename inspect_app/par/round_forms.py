@@ -8,9 +8,10 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
 from inspect_app.extensions import db
 from inspect_app.labels import ORG_LEVEL_LABELS
-from inspect_app.models import CriteriaSet, OrgLevel, OrgUnit, ParAssessment, ParRound, Role, User
+from inspect_app.models import CriteriaSet, OrgLevel, OrgUnit, ParAssessment, ParRound
 
 # The levels a round may take part at, each with its criteria-set field.
 LEVELS = (OrgLevel.DEPARTMENT, OrgLevel.DISTRICT, OrgLevel.COMMUNE)
@@ -53,9 +54,9 @@ class RoundOpenForm(FlaskForm):
         ordered = sorted(units, key=lambda u: LEVELS.index(u.level))
         self.units.choices = [SelectChoice(u.id, u.name, optgroup=str(ORG_LEVEL_LABELS[u.level])) for u in ordered]
         self.lead.choices = [SelectChoice("", _l("— choose —"))] + [
-            SelectChoice(u.id, u.full_name) for u in _users_with(Role.LEAD)
+            SelectChoice(u.id, u.full_name) for u in active_users_with(*LEADS_TEAMS)
         ]
-        self.appraisers.choices = [SelectChoice(u.id, u.full_name) for u in _users_with(Role.INSPECTOR, Role.LEAD)]
+        self.appraisers.choices = [SelectChoice(u.id, u.full_name) for u in active_users_with(*JOINS_TEAMS)]
 
     def set_field(self, level: OrgLevel) -> SelectField:
         return self[f"set_{level.value}"]
@@ -106,11 +107,6 @@ class RoundOpenForm(FlaskForm):
                     _l("Already in a round for this year: %(units)s.", units=", ".join(sorted(taken)))
                 )
         return valid and not any(f.errors for f in self)
-
-
-def _users_with(*roles: Role) -> list[User]:
-    users = db.session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.full_name))
-    return [user for user in users if user.has_role(*roles)]
 
 
 class SurveyImportForm(FlaskForm):

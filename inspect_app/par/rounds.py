@@ -5,14 +5,18 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app import clock
+from inspect_app.access.lanes import candidates_of
+from inspect_app.access.loaders import assessment_case_or_404, round_or_404
+from inspect_app.access.roles import ROUND_VIEWERS, roles_required
+from inspect_app.access.visibility import rounds_visible_to
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
@@ -32,13 +36,9 @@ from inspect_app.models import (
     TaskState,
     User,
 )
-from inspect_app.models.cases import SEES_ALL_CASES
 from inspect_app.par import bp, services, survey
 from inspect_app.par.round_forms import DATE_FIELDS, LEVELS, AdjustmentForm, RoundOpenForm, SurveyImportForm
-from inspect_app.par.views import get_assessment_case_or_404
-from inspect_app.permissions import roles_required
 
-ROUND_VIEWERS = (*SEES_ALL_CASES, Role.LEAD, Role.INSPECTOR)
 # The steps in the order a case meets them, then the approved cases.
 STEPS = (
     (ParStep.SELF_ASSESSMENT, _l("Self-assessment")),
@@ -60,24 +60,6 @@ CITABLE_STATES = (
     FindingState.ACCEPTED,
     FindingState.UNRESOLVED,
 )
-
-
-def visible_rounds(user: User):
-    """The rounds `user` may see: all for admins, directors and auditors; leads and inspectors those they appraise."""
-    query = select(ParRound).order_by(ParRound.year.desc(), ParRound.id.desc())
-    if user.has_role(*SEES_ALL_CASES):
-        return query
-    if user.has_role(Role.LEAD, Role.INSPECTOR):
-        return query.where(ParRound.has_on_team(user))
-    return query.where(false())
-
-
-def get_round_or_404(round_id: int) -> ParRound:
-    """A round the current user may see, or 404."""
-    par_round = db.session.scalar(visible_rounds(current_user).where(ParRound.id == round_id))
-    if par_round is None:
-        abort(404)
-    return par_round
 
 
 def progress_by_round(round_ids: list[int]) -> dict[int, Counter]:
@@ -126,7 +108,8 @@ def citable_findings(par: ParAssessment) -> list[Finding]:
 @roles_required(*ROUND_VIEWERS)
 def rounds():
     """The rounds the user may see, newest first, with how many units are at each step."""
-    par_rounds = list(db.session.scalars(visible_rounds(current_user)))
+    visible = select(ParRound).where(rounds_visible_to(current_user))
+    par_rounds = list(db.session.scalars(visible.order_by(ParRound.year.desc(), ParRound.id.desc())))
     return render_template(
         "par/rounds/index.html",
         rounds=par_rounds,
@@ -195,6 +178,7 @@ def _unit_rows(par_round: ParRound) -> list[dict]:
         select(SurveyScore.unit_id, SurveyScore.score).where(SurveyScore.round_id == par_round.id)
     ):
         surveys[unit_id] += score
+    candidates = candidates_of([open_tasks[0] for open_tasks in tasks.values()])
     rows = []
     for a in sorted(assessments, key=lambda a: (LEVELS.index(a.unit.level), a.unit.name)):
         open_tasks = tasks[a.case_id]
@@ -206,7 +190,7 @@ def _unit_rows(par_round: ParRound) -> list[dict]:
                 "task": open_tasks[0] if open_tasks else None,
                 "due_at": open_tasks[0].due_at if open_tasks else None,
                 "due_date": _step_due(par_round, step) if open_tasks else None,
-                "holders": _holders(open_tasks[0]) if open_tasks else [],
+                "holders": _holders(open_tasks[0], candidates) if open_tasks else [],
                 "survey": surveys.get(a.unit_id),
             }
         )
@@ -225,10 +209,10 @@ def _step_due(par_round: ParRound, step: str | None):
     }.get(step)
 
 
-def _holders(task: HumanTask) -> list[str]:
+def _holders(task: HumanTask, candidates: dict[int, list[User]]) -> list[str]:
     if task.claimed_by is not None:
         return [task.claimed_by.full_name]
-    return [u.full_name for u in task.candidates]
+    return [u.full_name for u in candidates[task.id]]
 
 
 def _render_round(par_round: ParRound, survey_form: SurveyImportForm, survey_errors=(), status: int = 200):
@@ -245,7 +229,7 @@ def _render_round(par_round: ParRound, survey_form: SurveyImportForm, survey_err
         levels=levels_of(par_round),
         survey_form=survey_form,
         survey_errors=survey_errors,
-        may_import=current_user.has_role(Role.ADMIN),
+        may_import=par_round.can_import_survey(current_user),
     ), status
 
 
@@ -253,16 +237,14 @@ def _render_round(par_round: ParRound, survey_form: SurveyImportForm, survey_err
 @roles_required(*ROUND_VIEWERS)
 def round_detail(round_id: int):
     """A round's units: the step each is at, who holds it, its deadline and where its self-assessment stands."""
-    return _render_round(get_round_or_404(round_id), SurveyImportForm())
+    return _render_round(round_or_404(round_id), SurveyImportForm())
 
 
 @bp.route("/rounds/<int:round_id>/survey", methods=["POST"])
 @roles_required(*ROUND_VIEWERS)
 def import_survey(round_id: int):
     """The admin uploads the survey scores; a file with any bad line is refused whole, every bad line named."""
-    par_round = get_round_or_404(round_id)
-    if not current_user.has_role(Role.ADMIN):
-        abort(403)
+    par_round = round_or_404(round_id, check="can_import_survey")
     form = SurveyImportForm()
     if not form.validate_on_submit():
         return _render_round(par_round, form, status=400)
@@ -279,10 +261,8 @@ def import_survey(round_id: int):
 @login_required
 def add_adjustment(case_id: int):
     """The appraisal lead adds bonus or penalty points while consolidating, citing a finding about the unit."""
-    case = get_assessment_case_or_404(case_id)
+    case = assessment_case_or_404(case_id, check="can_adjust")
     par = case.par
-    if not par.can_adjust(current_user):
-        abort(403)
     back = url_for("par.assessment", case_id=case.id, _anchor="adjustments")
     form = AdjustmentForm()
     if not form.validate_on_submit():

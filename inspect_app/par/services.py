@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 
 from inspect_app import clock
+from inspect_app.access.roles import may_join_team, may_lead_team
 from inspect_app.cases.services import add_team_member, create_case
 from inspect_app.exceptions import Forbidden, InvalidInput
 from inspect_app.extensions import db
@@ -72,6 +73,12 @@ def open_round(
     missing = sorted({unit.level.value for unit in units if unit.level not in sets})
     if missing:
         raise InvalidInput(_("Choose a criteria set for every level taking part."), {"sets": missing})
+    if not may_lead_team(lead):
+        raise InvalidInput(_("The appraisal lead must be an active team lead."), {"lead": [lead.username]})
+    outsiders = [appraiser.username for appraiser in appraisers if not may_join_team(appraiser)]
+    if outsiders:
+        message = _("Appraisers must be active inspectors or team leads: %(names)s.", names=", ".join(outsiders))
+        raise InvalidInput(message, {"appraisers": outsiders})
     par_round = ParRound(
         year=year,
         name=name,

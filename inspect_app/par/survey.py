@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 
 from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
-from inspect_app.exceptions import InvalidInput
+from inspect_app.exceptions import Forbidden, InvalidInput
 from inspect_app.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import OrgUnit, ParRound, SurveyScore, User
@@ -129,6 +129,8 @@ def _over_maximum(parsed: list[SurveyLine], par_round: ParRound) -> list[str]:
 
 def import_survey(par_round: ParRound, data: bytes, *, actor: User) -> dict[OrgUnit, Decimal]:
     """Replace the round's survey scores of the units the file names; returns each unit's new survey total."""
+    if not par_round.can_import_survey(actor):
+        raise Forbidden(_("Only administrators import survey scores."))
     parsed = parse_survey(data, par_round)
     by_unit: dict[int, list[SurveyLine]] = defaultdict(list)
     for line in parsed:

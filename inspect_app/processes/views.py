@@ -2,17 +2,18 @@
 
 from functools import partial
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from inspect_app import workflow_bridge
+from inspect_app.access.loaders import process_definition_or_404, timer_or_404
+from inspect_app.access.roles import roles_required
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.extensions import db
-from inspect_app.models import Case, ProcessDefinition, Role, WorkflowTimer
-from inspect_app.permissions import roles_required
+from inspect_app.models import Case, ProcessDefinition, Role
 from inspect_app.processes import bp
 from inspect_app.processes.forms import ProcessUploadForm
 from inspect_app.processes.services import deploy_bpmn
@@ -57,7 +58,7 @@ def index():
 @bp.route("/<int:definition_id>")
 @roles_required(Role.ADMIN)
 def version(definition_id: int):
-    definition = db.session.get(ProcessDefinition, definition_id) or abort(404)
+    definition = process_definition_or_404(definition_id)
     layout = workflow_bridge.read_definition_diagram(definition)
     return render_template("processes/version.html", definition=definition, layout=layout)
 
@@ -65,7 +66,7 @@ def version(definition_id: int):
 @bp.route("/<int:definition_id>/bpmn")
 @roles_required(Role.ADMIN)
 def download(definition_id: int):
-    definition = db.session.get(ProcessDefinition, definition_id) or abort(404)
+    definition = process_definition_or_404(definition_id)
     filename = f"{definition.process_id}-v{definition.version}.bpmn"
     return Response(
         definition.bpmn_xml,
@@ -87,7 +88,7 @@ def timer_list():
 @roles_required(Role.ADMIN)
 def retry_timer(timer_id: int):
     """Ask the worker for one more attempt at a failed or retrying timer, now."""
-    timer = db.session.get(WorkflowTimer, timer_id) or abort(404)
+    timer = timer_or_404(timer_id)
     on_refusal_redirect(url_for("processes.timer_list"))
     timers.retry_timer(timer, actor=current_user)
     message = _(

@@ -3,19 +3,18 @@
 from sqlalchemy import or_, select
 
 from inspect_app import clock
+from inspect_app.access.lanes import tasks_naming
 from inspect_app.models import Case, HumanTask, TaskState, User
-from inspect_app.models.workflow import human_task_candidates
 
 
 def inbox_query(user: User, *, search: str | None = None, overdue_only: bool = False):
     """The user's open tasks (those the lane names them for, not claimed by someone else), soonest due first."""
-    mine = select(human_task_candidates.c.human_task_id).where(human_task_candidates.c.user_id == user.id)
     query = (
         select(HumanTask)
         .join(HumanTask.case)
         .where(
             HumanTask.state == TaskState.READY,
-            HumanTask.id.in_(mine),
+            tasks_naming(user),
             or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == user.id),
         )
     )

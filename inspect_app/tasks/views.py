@@ -2,26 +2,19 @@
 
 from functools import partial
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from inspect_app import clock
+from inspect_app.access.loaders import task_or_404
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
-from inspect_app.models import HumanTask, User
+from inspect_app.models import User
 from inspect_app.tasks import bp, services
 from inspect_app.tasks.forms import FORMS, build_form
 from inspect_app.tasks.queries import inbox_query
-
-
-def get_task_or_404(task_id: int) -> HumanTask:
-    """The task, or 404 when it does not exist or its case is hidden from the user."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None or not task.can_view(current_user):
-        abort(404)
-    return task
 
 
 @bp.route("/")
@@ -43,7 +36,7 @@ def inbox():
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def detail(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     formdata = request.form if request.method == "POST" else None
     form = build_form(task.form, formdata, task) if task.form in FORMS else None
     candidates = sorted(task.candidates, key=lambda user: user.full_name) if task.can_reassign(current_user) else []
@@ -59,7 +52,7 @@ def detail(task_id: int):
 @bp.route("/<int:task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     on_refusal_redirect(url_for("tasks.detail", task_id=task_id))
     services.claim_task(task, actor=current_user)
     flash(_("The task is yours now."), "success")
@@ -69,7 +62,7 @@ def claim(task_id: int):
 @bp.route("/<int:task_id>/reassign", methods=["POST"])
 @login_required
 def reassign(task_id: int):
-    task = get_task_or_404(task_id)
+    task = task_or_404(task_id)
     on_refusal_redirect(url_for("tasks.detail", task_id=task_id))
     to = db.session.get(User, request.form.get("user_id", type=int) or 0)
     if to is None:

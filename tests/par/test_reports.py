@@ -329,6 +329,20 @@ def test_once_every_unit_is_approved_everyone_signed_in_sees_the_ranking(client,
         assert f'href="/par/assessments/{reports_world["ns"].case_id}/scorecard"' not in html, "not the others'"
 
 
+def test_the_rounds_pages_follow_the_same_rule_once_the_round_is_published(client, sign_in, reports_world):
+    """One rule for who sees a round: an inspector on none of its teams finds it once it is published."""
+    par_round = reports_world["round"]
+    for who, expected in (("outsider", 404), ("officer2", 404)):
+        assert get_as(client, sign_in, who, f"/par/rounds/{par_round.id}").status_code == expected
+    for key in ("ns", "gl", "ng", "tk"):
+        reports_world[key].approved_at = APPROVED_AT
+    db.session.commit()
+    assert par_round.name in html_of(get_as(client, sign_in, "outsider", "/par/rounds"))
+    assert get_as(client, sign_in, "outsider", f"/par/rounds/{par_round.id}").status_code == 200
+    # Unit officers read the published ranking, but the rounds pages are not theirs.
+    assert get_as(client, sign_in, "officer2", f"/par/rounds/{par_round.id}").status_code == 404
+
+
 def approve_through_the_pages(act, par, points: tuple[str, str, str]) -> None:
     """One unit from self-assessment to approval, as its officer, the appraiser, the lead and the director."""
     officer = "officer" if par.unit.code == "HD-NS" else "officer2"

@@ -1,11 +1,13 @@
 """Opening a round through the page, its validation, and the progress pages."""
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.models import Case, CriteriaSet, OrgLevel, ParRound
 from inspect_app.par import services
@@ -114,6 +116,45 @@ def test_a_unit_already_in_a_round_of_the_year_is_refused(act, par_people, distr
     assert response.status_code == 400
     assert "Already in a round for this year: Huyện Nam Sách, Huyện Ninh Giang" in field_errors(response)
     assert db.session.scalar(select(func.count(ParRound.id))) == 1
+
+
+def open_through_the_service(people, criteria_set, *, lead, appraisers):
+    """Open the 2027 round as the CLI or the demo would, past the page's lists of people to choose from."""
+    return services.open_round(
+        actor=people["admin"],
+        year=2027,
+        name="Chỉ số CCHC năm 2027",
+        sets={OrgLevel.DISTRICT: criteria_set},
+        units=[people["ns"]],
+        lead=lead,
+        appraisers=appraisers,
+        self_assessment_due=date(2027, 12, 15),
+        first_appraisal_due=date(2027, 12, 22),
+        explanation_due=date(2027, 12, 29),
+        second_appraisal_due=date(2028, 1, 5),
+        approval_due=date(2028, 1, 12),
+    )
+
+
+@pytest.mark.parametrize(
+    ("lead", "appraiser", "deactivated", "errors"),
+    [
+        ("appraiser", "lead", None, {"lead": ["appraiser"]}),  # an inspector who does not hold the lead role
+        ("lead", "appraiser", "lead", {"lead": ["lead"]}),
+        ("lead", "officer", None, {"appraisers": ["officer"]}),
+        ("lead", "appraiser", "appraiser", {"appraisers": ["appraiser"]}),
+    ],
+)
+def test_the_lead_and_appraisers_must_be_allowed_to_take_the_job(
+    par_people, district_set, lead, appraiser, deactivated, errors
+):
+    if deactivated:
+        par_people[deactivated].is_active = False
+    with pytest.raises(InvalidInput) as refusal:
+        open_through_the_service(par_people, district_set, lead=par_people[lead], appraisers=[par_people[appraiser]])
+    assert refusal.value.errors == errors
+    db.session.rollback()
+    assert nothing_created()
 
 
 def test_the_criteria_set_choices_are_filtered_by_level(client, sign_in, par_people, district_set):

@@ -1,0 +1,100 @@
+"""Who each BPMN lane names on a case: the candidates for the lane's tasks.
+
+Candidacy is decided when it is asked, from the users, roles, units and teams as they are now: a role granted, a
+unit changed, a team member added or a user deactivated shows in every inbox at once, without reopening a task.
+Each lane has one rule (LANE_RULES); the Python predicate `names` and the SQL relation `lane_pairs` both read it,
+and tests/permissions/test_sql_agrees_with_python.py checks that they agree for generated users and cases."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, literal_column, select, union_all
+
+from inspect_app.extensions import db
+from inspect_app.models import Case, CaseTeamMember, HumanTask, Lane, Role, RoleAssignment, TeamRole, User
+
+
+@dataclass(frozen=True)
+class LaneRule:
+    """Whom a lane names on a case: active users who hold one of `roles` (when given), are on the case's team in
+    one of `team_roles` (when given), and, with `of_subject_unit`, work at the case's subject unit itself."""
+
+    roles: frozenset[Role] = frozenset()
+    team_roles: frozenset[TeamRole] = frozenset()
+    of_subject_unit: bool = False
+
+
+LANE_RULES = {
+    Lane.DIRECTOR: LaneRule(roles=frozenset({Role.DIRECTOR})),
+    Lane.LEAD: LaneRule(team_roles=frozenset({TeamRole.LEAD})),
+    Lane.INSPECTOR: LaneRule(team_roles=frozenset({TeamRole.LEAD, TeamRole.MEMBER})),
+    Lane.UNIT: LaneRule(roles=frozenset({Role.UNIT_OFFICER}), of_subject_unit=True),
+    # PAR cases: the case team is the round's appraisal team; the council acts through users with the director role.
+    Lane.APPRAISER: LaneRule(team_roles=frozenset({TeamRole.MEMBER})),
+    Lane.COUNCIL: LaneRule(roles=frozenset({Role.DIRECTOR})),
+}
+
+
+def names(lane: str | None, case: Case, user: User) -> bool:
+    """Whether the lane names `user` on `case` (nobody, for a lane the app does not know)."""
+    rule = LANE_RULES.get(lane)
+    if rule is None or not user.is_active:
+        return False
+    if rule.roles and not user.has_role(*rule.roles):
+        return False
+    if rule.of_subject_unit and user.unit_id != case.subject_unit_id:
+        return False
+    return not rule.team_roles or case.team_role_of(user) in rule.team_roles
+
+
+def _pairs(lane: Lane, rule: LaneRule):
+    named = [User.is_active.is_(True)]
+    if rule.roles:
+        named.append(User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role.in_(rule.roles))))
+    if rule.of_subject_unit:
+        named.append(User.unit_id == Case.subject_unit_id)
+    if rule.team_roles:
+        on_team = (CaseTeamMember.case_id == Case.id, CaseTeamMember.user_id == User.id)
+        named.append(exists().where(*on_team, CaseTeamMember.role.in_(rule.team_roles)))
+    # The lane is a constant of the code (an enum value), so it is written into the SQL rather than bound.
+    lane_name = literal_column(f"'{lane.value}'")
+    return (
+        select(lane_name.label("lane"), Case.id.label("case_id"), User.id.label("user_id"))
+        .select_from(Case)
+        .join(User, and_(*named))
+    )
+
+
+def lane_pairs():
+    """The SQL form of `names`: a subquery of (lane, case_id, user_id), one row for each user a lane names."""
+    return union_all(*(_pairs(lane, rule) for lane, rule in LANE_RULES.items())).subquery("lane_pairs")
+
+
+def lane_members(lane: str | None, case: Case) -> list[User]:
+    """The users the lane names on `case`, by name."""
+    pairs = lane_pairs()
+    named = select(pairs.c.user_id).where(pairs.c.lane == str(lane), pairs.c.case_id == case.id)
+    return list(db.session.scalars(select(User).where(User.id.in_(named)).order_by(User.full_name, User.id)))
+
+
+def candidates_of(tasks: list[HumanTask]) -> dict[int, list[User]]:
+    """Each task's candidates (as `HumanTask.candidates`), by task id, in one query for pages that list many tasks."""
+    pairs = lane_pairs()
+    query = (
+        select(HumanTask.id, User)
+        .join(pairs, and_(pairs.c.lane == HumanTask.lane, pairs.c.case_id == HumanTask.case_id))
+        .join(User, User.id == pairs.c.user_id)
+        .where(HumanTask.id.in_([task.id for task in tasks]))
+        .order_by(User.full_name, User.id)
+    )
+    found: dict[int, list[User]] = {task.id: [] for task in tasks}
+    for task_id, user in db.session.execute(query):
+        found[task_id].append(user)
+    return found
+
+
+def tasks_naming(user: User):
+    """A WHERE clause on HumanTask: the task's lane names `user` on its case."""
+    pairs = lane_pairs()
+    return exists().where(
+        pairs.c.lane == HumanTask.lane, pairs.c.case_id == HumanTask.case_id, pairs.c.user_id == user.id
+    )
