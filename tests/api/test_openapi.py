@@ -110,4 +110,5 @@ def test_a_service_refusal_is_json_on_the_api_and_unchanged_on_pages(throwaway_a
         {"error": "Conflict", "message": "taken", "errors": {}},
     )
     page = client.get("/html/refuse")
-    assert page.status_code == 500 and page.mimetype == "text/html", "pages handle refusals themselves"
+    assert page.status_code == 409 and page.mimetype == "text/html", "pages answer refusals with a page"
+    assert "taken" in page.get_data(as_text=True)
