@@ -140,11 +140,11 @@ def check_multipart() -> None:
 def _upload() -> tuple[PhotoUpload, bytes, str]:
     """The upload's fields, the file's bytes and its name; 422 naming each refused field."""
     form, files = request.form, request.files
-    errors = {name: [_("This form has no such field.")] for name in files if name != "file"}
+    errors = {name: [_("unknown field")] for name in files if name != "file"}
     errors |= {name: [_("Send this field once.")] for name in form if len(form.getlist(name)) > 1}
     uploads = files.getlist("file")
     if len(uploads) != 1:
-        errors["file"] = [_("This field is required.") if not uploads else _("Send one file per request.")]
+        errors["file"] = [_("required") if not uploads else _("Send one file per request.")]
     fields = {name: value for name, value in form.to_dict().items() if value != ""}
     try:
         upload = parse(PhotoUpload, fields)

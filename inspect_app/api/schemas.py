@@ -52,7 +52,7 @@ def query(model: type[M]) -> M:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        raise BadRequest(_("Some query parameters are not valid."), errors_by_field(error)) from None
+        raise BadRequest(_("Some query parameters are not valid."), errors_by_field(error, field_name)) from None
 
 
 def _is_plain(value) -> bool:
@@ -73,12 +73,17 @@ def form_answers(data: dict, task: HumanTask) -> MultiDict:
     return json_to_formdata(data)
 
 
+def field_name(loc: tuple) -> str:
+    """An error's field in a request body: its top-level field (an element of a list counts for its list)."""
+    return str(loc[0]) if loc else ""
+
+
 def parse(model: type[M], data, **context) -> M:
     """`data` validated into `model` (the context tells its validators what they need); 422 naming each field."""
     try:
         return model.model_validate(data, context=context or None)
     except ValidationError as error:
-        raise InvalidInput(_("Some answers need attention."), errors_by_field(error)) from None
+        raise InvalidInput(_("Some answers need attention."), errors_by_field(error, field_name)) from None
 
 
 def answer(model: BaseModel, status: int = 200):

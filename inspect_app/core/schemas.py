@@ -1,66 +1,211 @@
-"""The shared base of every schema (API payloads, step inputs, import documents) and the one translation of
-pydantic's validation errors into `{field: [messages]}` in the user's language.
+"""The schema layer's shared parts: base models, shared types, and errors as `{field: [messages]}` for the user.
 
-PROVISIONAL copy on branch wip-api: the shared version is being written on wip-imports and replaces this file."""
+Every payload that crosses the boundary (an import document, a request body) is a pydantic model on `Schema`. A
+validation error becomes the app's `{field: [messages]}` through `errors_by_field` and nothing else: pydantic's own
+error types are worded here through Flask-Babel, with their context (`le`, `max_length` ...); a custom validator
+raises a message that is already translated (a ValueError or a PydanticCustomError)."""
 
-from typing import Annotated
+import re
+import typing
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Annotated, Any, ClassVar
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from flask_babel import lazy_gettext as _l
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
+from pydantic_core.core_schema import ErrorType
+
+Loc = tuple[str | int, ...]
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class FileUnreadable(Exception):
+    """An uploaded file cannot be read as its document at all; `problems` say why."""
+
+    def __init__(self, *problems: str):
+        super().__init__(*problems)
+        self.problems = list(problems)
+
+
+# --- base models --------------------------------------------------------------------------------------------------
 
 
 class Schema(BaseModel):
-    """A payload that crosses the boundary: unknown fields are refused, text is trimmed."""
+    """A payload crossing the boundary: unknown fields are refused, text is stripped of surrounding blanks."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _message(error: dict) -> str:
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
-        return _("This field is required.")
-    if kind == "extra_forbidden":
-        return _("This form has no such field.")
-    if kind in ("string_type", "string_sub_type"):
-        return _("Send text.")
-    if kind in ("bool_type", "bool_parsing"):
-        return _("Send true or false.")
-    if kind in ("list_type", "tuple_type"):
-        return _("Send a list.")
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return _("Give a whole number.")
-    if kind in ("float_type", "float_parsing", "finite_number"):
-        return _("Give a number.")
-    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
-        return _("Give a date as YYYY-MM-DD.")
-    if kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
-        return _("Give a date and time in ISO 8601.")
-    if kind == "string_too_long":
-        return _("Use at most %(count)d characters.", count=ctx["max_length"])
-    if kind == "too_short":
-        return _("Give at least %(count)d.", count=ctx["min_length"])
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return _("This number is out of range.")
-    if kind in ("enum", "literal_error"):
-        return _("Choose one of: %(choices)s.", choices=ctx.get("expected", ""))
-    if kind == "string_pattern_mismatch":
-        return _("This value does not have the expected form.")
-    if kind == "model_type" or kind == "dict_type":
-        return _("Send an object.")
-    # Our own validators raise PydanticCustomError with a message already in the user's language.
-    return error["msg"]
+class FileDocument(Schema):
+    """A mapping read from an uploaded file: a blank value (an empty cell, `key:` in YAML, null) means "not given"."""
+
+    not_a_mapping: ClassVar[str] = _l("must be an object")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_not_given(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise PydanticCustomError("not_a_mapping", str(cls.not_a_mapping))
+        return {key: value for key, value in data.items() if not _is_blank(value)}
 
 
-def errors_by_field(error: ValidationError) -> dict[str, list[str]]:
-    """Each refused field's messages, in the user's language (an element of a list counts for its list)."""
+# --- shared types -------------------------------------------------------------------------------------------------
+
+
+def code_message() -> str:
+    return _("use only letters, digits, “.”, “-” and “_”, starting with a letter or digit")
+
+
+Code = Annotated[str, StringConstraints(min_length=1, pattern=CODE_PATTERN)]
+"""A code as people type it into files and forms: letters, digits, ".", "-" and "_"; give its length with Field."""
+
+
+def one_of(choices: Iterable[Enum], unknown: Callable[[Any, str], str]) -> BeforeValidator:
+    """Accept only the values of `choices`; `unknown(value, "a, b, c")` words the refusal of anything else."""
+    by_value = {choice.value: choice for choice in choices}
+
+    def check(value: Any) -> Enum:
+        choice = next((choice for known, choice in by_value.items() if known == value), None)
+        if choice is None:
+            raise PydanticCustomError("unknown_choice", unknown(value, ", ".join(by_value)))
+        return choice
+
+    return BeforeValidator(check)
+
+
+# --- errors in the user's language --------------------------------------------------------------------------------
+
+_BUILT_IN = set(typing.get_args(ErrorType))
+_MESSAGES = {
+    "missing": _l("required"),
+    "extra_forbidden": _l("unknown field"),
+    "string_type": _l("must be text"),
+    "string_too_short": _l("at least %(min_length)s characters"),
+    "string_too_long": _l("longer than %(max_length)s characters"),
+    "string_pattern_mismatch": _l("not in the expected form"),
+    "greater_than": _l("must be more than %(gt)s"),
+    "greater_than_equal": _l("must be at least %(ge)s"),
+    "less_than": _l("must be less than %(lt)s"),
+    "less_than_equal": _l("must be at most %(le)s"),
+    "int_type": _l("must be a whole number"),
+    "int_parsing": _l("must be a whole number"),
+    "int_from_float": _l("must be a whole number"),
+    "float_type": _l("must be a number"),
+    "float_parsing": _l("must be a number"),
+    "decimal_type": _l("must be a number"),
+    "decimal_parsing": _l("must be a number"),
+    "decimal_max_places": _l("at most %(decimal_places)s decimals"),
+    "decimal_max_digits": _l("at most %(max_digits)s digits"),
+    "bool_type": _l("must be true or false"),
+    "bool_parsing": _l("must be true or false"),
+    "date_type": _l("must be a date, such as 2026-12-31"),
+    "date_parsing": _l("must be a date, such as 2026-12-31"),
+    "date_from_datetime_parsing": _l("must be a date, such as 2026-12-31"),
+    "date_from_datetime_inexact": _l("must be a date, such as 2026-12-31"),
+    "datetime_type": _l("must be a date and time, such as 2026-12-31T09:30:00+07:00"),
+    "datetime_parsing": _l("must be a date and time, such as 2026-12-31T09:30:00+07:00"),
+    "datetime_from_date_parsing": _l("must be a date and time, such as 2026-12-31T09:30:00+07:00"),
+    "list_type": _l("must be a list"),
+    "dict_type": _l("must be an object"),
+    "model_type": _l("must be an object"),
+    "model_attributes_type": _l("must be an object"),
+    "too_short": _l("at least %(min_length)s items"),
+    "too_long": _l("at most %(max_length)s items"),
+}
+
+
+def _choices(expected: str) -> list[str]:
+    """The values pydantic lists in a literal or enum error ("'a', 'b' or 'c'")."""
+    return re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+
+
+def message(detail: ErrorDetails) -> str:
+    """One error's message in the user's language."""
+    kind, context = detail["type"], detail.get("ctx") or {}
+    if kind in ("value_error", "assertion_error"):
+        return str(context.get("error", ""))
+    if kind in ("literal_error", "enum"):
+        choices = _choices(str(context.get("expected", "")))
+        if len(choices) == 1:
+            return _("expected “%(value)s”", value=choices[0])
+        return _("use one of: %(choices)s", choices=", ".join(choices))
+    if kind == "string_pattern_mismatch" and context.get("pattern") == CODE_PATTERN:
+        return code_message()
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return _("required")
+    if kind == "greater_than_equal" and context.get("ge") == 0:
+        return _("must not be negative")
+    if kind in _MESSAGES:
+        return str(_MESSAGES[kind]) % {name: str(value) for name, value in context.items()}
+    if kind in _BUILT_IN:
+        return _("not valid")
+    return detail["msg"]  # a custom validator's message, translated when it was raised
+
+
+def dotted(loc: Loc) -> str:
+    """A location as a request body's field name: "title", or "items.0.code" inside lists and objects."""
+    return ".".join(str(part) for part in loc)
+
+
+def errors_by_field(error: ValidationError, name: Callable[[Loc], str] = dotted) -> dict[str, list[str]]:
+    """The errors as {field: [messages]} in the user's language; `name` writes each error's location as its field.
+
+    Fields keep the order of their first error; an error that is about no field in particular is under ""."""
     errors: dict[str, list[str]] = {}
-    for problem in error.errors(include_url=False):
-        location = problem["loc"]
-        name = str(location[0]) if location else "__root__"
-        message = _message(problem)
-        if message not in errors.setdefault(name, []):
-            errors[name].append(message)
+    for detail in error.errors(include_url=False):
+        messages = errors.setdefault(name(detail["loc"]), [])
+        text = message(detail)
+        if text not in messages:
+            messages.append(text)
     return errors
+
+
+def problem_lines(errors: dict[str, list[str]]) -> list[str]:
+    """Each message as one line "<field>: <message>", as the import pages list a refused file's problems."""
+    return [f"{field}: {text}" if field else text for field, messages in errors.items() for text in messages]
+
+
+# --- validators that find several problems at once ----------------------------------------------------------------
+
+
+def problem(loc: Loc, text: str) -> InitErrorDetails:
+    """An error at `loc` (inside what is being validated) whose message is already in the user's language."""
+    return InitErrorDetails(type=PydanticCustomError("problem", text), loc=loc, input=None)
+
+
+def details(error: ValidationError) -> list[InitErrorDetails]:
+    """The errors of `error`, to raise again together with more (`raise_problems`); types and contexts are kept."""
+    return [
+        InitErrorDetails(
+            type=PydanticCustomError(detail["type"], detail["msg"], detail.get("ctx")),
+            loc=detail["loc"],
+            input=detail["input"],
+        )
+        for detail in error.errors(include_url=False)
+    ]
+
+
+def raise_problems(found: list[InitErrorDetails], title: str = "document") -> None:
+    """Raise `found` as one ValidationError (inside a validator: at its place in the document); nothing if empty."""
+    if found:
+        raise ValidationError.from_exception_data(title, found)
+
+
+def field_rank(model: type[BaseModel]) -> Callable[[Loc], int]:
+    """Where a location's field stands among `model`'s fields as declared (the model itself first, unknown last)."""
+    order = {name: rank for rank, name in enumerate(model.model_fields)}
+    return lambda loc: order.get(loc[0], len(order)) if loc else -1
