@@ -53,8 +53,6 @@ def open_inspection():
     decision = parse(InspectionDecision, g.api_body, actor=current_user)
     if decision.client_id and (earlier := services.inspection_for_client_id(decision.client_id)) is not None:
         return answer(CaseDetail.of(earlier, current_user))
-    found = services.resolve_decision(decision, actor=current_user)
-    follow_up_of = found.pop("follow_up_of")
     case = services.open_inspection(
         actor=current_user,
         title=decision.title,
@@ -64,9 +62,7 @@ def open_inspection():
         planned_start=decision.planned_start,
         planned_end=decision.planned_end,
         is_announced=decision.is_announced,
-        **found,
-        follow_up_of=follow_up_of,
-        item_ids=services.failed_item_ids(follow_up_of) if follow_up_of else None,
+        **services.resolve_decision(decision, actor=current_user),
         client_id=decision.client_id,
     )
     return answer(CaseDetail.of(case, current_user), 201)

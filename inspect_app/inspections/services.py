@@ -115,11 +115,9 @@ def lead_refusal(user: User) -> str | None:
 
 def member_refusal(user: User) -> str | None:
     """Why `user` may not be on an inspection team, or None."""
-    return (
-        None
-        if user.has_role(Role.INSPECTOR, Role.LEAD)
-        else _("%(username)s is not an inspector.", username=user.username)
-    )
+    if user.has_role(Role.INSPECTOR, Role.LEAD):
+        return None
+    return _("%(username)s is not an inspector.", username=user.username)
 
 
 # --- what a request names by code (the API's schemas validate with these; see inspections/schemas.py) ---------
@@ -188,8 +186,8 @@ def item_by_code(case: Case, code: str) -> ChecklistItem:
 
 
 def resolve_decision(decision, *, actor: User) -> dict:
-    """The things a validated InspectionDecision names, as `open_inspection` takes them; InvalidInput names each
-    field that names nothing (the schema's validators have said so already when they had the actor)."""
+    """The things a validated InspectionDecision names, as `open_inspection` takes them (with a follow-up's items);
+    InvalidInput names each field that names nothing (its validators said so already, when given the actor)."""
     finders = {
         "unit": lambda: unit_by_code(decision.unit),
         "lead": lambda: lead_by_username(decision.lead),
@@ -207,7 +205,8 @@ def resolve_decision(decision, *, actor: User) -> dict:
             errors["checklist" if name == "template" else name] = [str(refusal)]
     if errors:
         raise InvalidInput(_("Some answers need attention."), errors)
-    return found
+    follow_up_of = found["follow_up_of"]
+    return {**found, "item_ids": failed_item_ids(follow_up_of) if follow_up_of else None}
 
 
 def inspection_for_client_id(client_id: str) -> Case | None:
