@@ -128,9 +128,12 @@ _MESSAGES = {
 }
 
 
-def _choices(expected: str) -> list[str]:
-    """The values pydantic lists in a literal or enum error ("'a', 'b' or 'c'")."""
-    return re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+def _choice_message(expected: str) -> str:
+    """The message of a literal or enum error, from the values pydantic lists in it ("'a', 'b' or 'c'")."""
+    choices = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    if len(choices) == 1:
+        return _("expected “%(value)s”", value=choices[0])
+    return _("use one of: %(choices)s", choices=", ".join(choices))
 
 
 def message(detail: ErrorDetails) -> str:
@@ -139,10 +142,7 @@ def message(detail: ErrorDetails) -> str:
     if kind in ("value_error", "assertion_error"):
         return str(context.get("error", ""))
     if kind in ("literal_error", "enum"):
-        choices = _choices(str(context.get("expected", "")))
-        if len(choices) == 1:
-            return _("expected “%(value)s”", value=choices[0])
-        return _("use one of: %(choices)s", choices=", ".join(choices))
+        return _choice_message(str(context.get("expected", "")))
     if kind == "string_pattern_mismatch" and context.get("pattern") == CODE_PATTERN:
         return code_message()
     if kind == "string_too_short" and context.get("min_length") == 1:
