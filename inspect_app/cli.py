@@ -16,13 +16,14 @@ from sqlalchemy import func, select
 
 from inspect_app import clock, workflow_bridge
 from inspect_app.auth.services import normalise_username
+from inspect_app.auth.tokens import issue_token
 from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.demo import DEMO_PASSWORD, load_demo
 from inspect_app.demo_cases import load_demo_cases
 from inspect_app.demo_par import load_demo_par
 from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
-from inspect_app.models import ApiToken, Case, OrgUnit, Role, TimerState, User
+from inspect_app.models import Case, OrgUnit, Role, TimerState, User
 from inspect_app.notifications import mail as notification_mail
 from inspect_app.notifications import services as notification_services
 from inspect_app.processes.services import deploy_bpmn as deploy_service
@@ -272,8 +273,7 @@ def create_token(username: str, name: str) -> None:
     if user is None:
         raise click.ClickException(f"no user {username!r}")
     with unit_of_work():
-        token_row, token = ApiToken.issue(user, name)
-        db.session.add(token_row)
+        _row, token = issue_token(user, name)
     click.echo(f"Token {name!r} for {user.username} (keep it secret; it is not shown again):")
     click.echo(token)
 

@@ -1,29 +1,29 @@
-"""The API's calls: thin entry points over the same loaders, permission checks and services as the task pages."""
+"""The API's calls about tasks and cases: thin entry points over the same loaders, permission checks and services
+as the task pages, each in one unit of work."""
 
-from flask import g, jsonify, request
-from flask_babel import gettext as _
+from flask import current_app, g, jsonify, request
 from flask_login import current_user
 
 from inspect_app.access.loaders import case_by_reference_or_404, task_or_404
 from inspect_app.api import bp
 from inspect_app.api.auth import require_user
 from inspect_app.api.openapi import openapi_document
-from inspect_app.api.schemas import (
-    MAX_PER_PAGE,
-    case_json,
-    completed_json,
-    form_answers,
-    form_fields,
-    history_json,
-    json_body,
-    page_args,
-    task_json,
-)
-from inspect_app.exceptions import InvalidInput
+from inspect_app.api.schemas import answer, form_answers, json_body, parse, query
+from inspect_app.cases.schemas import CaseDetail, History
+from inspect_app.core.unit_of_work import explain_conflict, transactional
 from inspect_app.extensions import db
 from inspect_app.models import HumanTask
 from inspect_app.tasks import services
 from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.schemas import (
+    MAX_PER_PAGE,
+    ClaimInput,
+    ClaimResult,
+    CompleteResult,
+    Task,
+    TaskListQuery,
+    TaskPage,
+)
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 # The one POST that is not JSON (a file upload); it reads its own body and checks CSRF itself (see inspections.py).
@@ -32,10 +32,10 @@ MULTIPART_ENDPOINTS = {"api.add_finding_photo"}
 
 @bp.before_request
 def check_request():
-    """Every call but the document needs a user (401); every other POST needs a JSON object as its body (415, 400)."""
+    """Every call but the document needs a user (401); every other POST or PUT needs a JSON object (415, 400)."""
     if request.endpoint not in PUBLIC_ENDPOINTS:
         require_user()
-    if request.method == "POST" and request.endpoint not in MULTIPART_ENDPOINTS:
+    if request.method in ("POST", "PUT") and request.endpoint not in MULTIPART_ENDPOINTS:
         g.api_body = json_body()
 
 
@@ -54,44 +54,38 @@ def openapi():
 
 @bp.get("/tasks")
 def list_tasks():
-    page_number, per_page = page_args()
-    page = db.paginate(
-        inbox_query(current_user), page=page_number, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False
-    )
-    return jsonify(
-        tasks=[task_json(task, current_user) for task in page.items],
-        page=page.page,
-        per_page=page.per_page,
-        total=page.total,
-        pages=page.pages,
-    )
+    asked = query(TaskListQuery)
+    per_page = min(asked.per_page or current_app.config["PAGE_SIZE"], MAX_PER_PAGE)
+    page = db.paginate(inbox_query(current_user), page=asked.page, per_page=per_page, error_out=False)
+    tasks = [Task.of(task, current_user) for task in page.items]
+    return answer(TaskPage(tasks=tasks, page=page.page, per_page=page.per_page, total=page.total, pages=page.pages))
 
 
 @bp.post("/tasks/<int:task_id>/complete")
+@transactional
 def complete_task(task_id: int):
     task = task_or_404(task_id)
-    formdata = form_answers(g.api_body, form_fields(task))
+    formdata = form_answers(g.api_body, task)
+    explain_conflict(lambda: services.conflict_for(task_id))
     services.complete_task(task, actor=current_user, formdata=formdata)
-    return jsonify(completed_json(db.session.get(HumanTask, task_id), current_user))
+    return answer(CompleteResult.of(db.session.get(HumanTask, task_id), current_user))
 
 
 @bp.post("/tasks/<int:task_id>/claim")
+@transactional
 def claim_task(task_id: int):
     task = task_or_404(task_id)
-    if g.api_body:
-        raise InvalidInput(
-            _("Claiming a task takes no fields; send an empty object."),
-            {name: [_("This form has no such field.")] for name in g.api_body},
-        )
+    parse(ClaimInput, g.api_body)
+    explain_conflict(lambda: services.conflict_for(task_id))
     services.claim_task(task, actor=current_user)
-    return jsonify(task=task_json(db.session.get(HumanTask, task_id), current_user))
+    return answer(ClaimResult(task=Task.of(db.session.get(HumanTask, task_id), current_user)))
 
 
 @bp.get("/cases/<reference>")
 def case_detail(reference: str):
-    return jsonify(case_json(case_by_reference_or_404(reference), current_user))
+    return answer(CaseDetail.of(case_by_reference_or_404(reference), current_user))
 
 
 @bp.get("/cases/<reference>/history")
 def case_history(reference: str):
-    return jsonify(history_json(case_by_reference_or_404(reference)))
+    return answer(History.of(case_by_reference_or_404(reference)))

@@ -26,6 +26,7 @@ from inspect_app.models import (
     Inspection,
     OrgUnit,
     RemediationReport,
+    Role,
     Severity,
     TeamRole,
     User,
@@ -55,7 +56,13 @@ def open_inspection(
     item_ids: list[int] | None = None,
     client_id: str | None = None,
 ) -> Case:
-    """The inspection decision: open the case, name the team, and start the process on its latest version."""
+    """The inspection decision: open the case, name the team, and start the process on its latest version.
+
+    The lead must hold the lead role and every member must be an inspector (or a lead)."""
+    refusals = {"lead": [message] if (message := lead_refusal(lead)) else []}
+    refusals["members"] = [message for member in members if (message := member_refusal(member))]
+    if refusals := {name: messages for name, messages in refusals.items() if messages}:
+        raise InvalidInput(_("Some answers need attention."), refusals)
     case = create_case(
         case_type=CaseType.INSPECTION,
         title=title,
@@ -101,6 +108,107 @@ def open_inspection(
     return case
 
 
+def lead_refusal(user: User) -> str | None:
+    """Why `user` may not lead an inspection team, or None."""
+    return None if user.has_role(Role.LEAD) else _("This user is not a team lead.")
+
+
+def member_refusal(user: User) -> str | None:
+    """Why `user` may not be on an inspection team, or None."""
+    if user.has_role(Role.INSPECTOR, Role.LEAD):
+        return None
+    return _("%(username)s is not an inspector.", username=user.username)
+
+
+# --- what a request names by code (the API's schemas validate with these; see inspections/schemas.py) ---------
+
+
+class NotNamed(LookupError):
+    """A code or username that names nothing the request may use; the message says which and why."""
+
+
+def _active_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
+
+
+def unit_by_code(code: str) -> OrgUnit:
+    """The unit with this code."""
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise NotNamed(_("No unit has this code."))
+    return unit
+
+
+def lead_by_username(username: str) -> User:
+    """The active user with this username, who holds the lead role."""
+    user = _active_user(username)
+    if user is None:
+        raise NotNamed(_("No active user has this username."))
+    if message := lead_refusal(user):
+        raise NotNamed(message)
+    return user
+
+
+def member_by_username(username: str) -> User:
+    """The active inspector (or lead) with this username."""
+    user = _active_user(username)
+    if user is None:
+        raise NotNamed(_("No active user has the username %(username)s.", username=username))
+    if message := member_refusal(user):
+        raise NotNamed(message)
+    return user
+
+
+def checklist_by_code(code: str) -> ChecklistTemplate:
+    """The active checklist template with this code."""
+    template = db.session.scalar(
+        select(ChecklistTemplate).where(ChecklistTemplate.code == code, ChecklistTemplate.is_active.is_(True))
+    )
+    if template is None:
+        raise NotNamed(_("No active checklist has this code."))
+    return template
+
+
+def closed_inspection_by_reference(reference: str, *, actor: User) -> Case:
+    """A closed inspection `actor` may see, by its reference: what a follow-up inspection checks again."""
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None or not case.can_view(actor) or case.inspection is None or not case.is_closed:
+        raise NotNamed(_("No closed inspection has this reference."))
+    return case
+
+
+def item_by_code(case: Case, code: str) -> ChecklistItem:
+    """The item with this code on the case's checklist."""
+    item = next((item for item in case.inspection.checklist_items if item.code == code), None)
+    if item is None:
+        raise NotNamed(_("This item is not on the case's checklist."))
+    return item
+
+
+def resolve_decision(decision, *, actor: User) -> dict:
+    """The things a validated InspectionDecision names, as `open_inspection` takes them (with a follow-up's items);
+    InvalidInput names each field that names nothing (its validators said so already, when given the actor)."""
+    finders = {
+        "unit": lambda: unit_by_code(decision.unit),
+        "lead": lambda: lead_by_username(decision.lead),
+        "members": lambda: [member_by_username(name) for name in dict.fromkeys(decision.members)],
+        "template": lambda: checklist_by_code(decision.checklist),
+        "follow_up_of": lambda: (
+            closed_inspection_by_reference(decision.follow_up_of, actor=actor) if decision.follow_up_of else None
+        ),
+    }
+    found, errors = {}, {}
+    for name, find in finders.items():
+        try:
+            found[name] = find()
+        except NotNamed as refusal:
+            errors["checklist" if name == "template" else name] = [str(refusal)]
+    if errors:
+        raise InvalidInput(_("Some answers need attention."), errors)
+    follow_up_of = found["follow_up_of"]
+    return {**found, "item_ids": failed_item_ids(follow_up_of) if follow_up_of else None}
+
+
 def inspection_for_client_id(client_id: str) -> Case | None:
     """The case a device already opened with this client id, or None."""
     return db.session.scalar(select(Case).where(Case.client_id == client_id))
@@ -117,9 +225,16 @@ def failed_item_ids(case: Case) -> list[int]:
 
 
 def save_answer(
-    case: Case, item: ChecklistItem, *, actor: User, answer: Answer, note: str = "", captured_at: datetime | None = None
+    case: Case,
+    item: ChecklistItem,
+    *,
+    actor: User,
+    answer: Answer,
+    note: str = "",
+    captured_at: datetime | None = None,
+    client_id: str | None = None,
 ) -> ChecklistAnswer:
-    """Record (or change) the inspector's answer to one checklist item."""
+    """Record (or change) the inspector's answer to one checklist item; the same answer again changes nothing."""
     inspection = case.inspection
     if not inspection.can_record_on_site(actor):
         raise Forbidden(_("Only team members doing the on-site inspection may answer the checklist."))
@@ -143,7 +258,12 @@ def save_answer(
         case,
         "checklist.answered",
         actor=actor,
-        details={"item": item.code, "answer": [old, answer.value], "note": note},
+        details={
+            "item": item.code,
+            "answer": [old, answer.value],
+            "note": note,
+            **({"client_id": client_id} if client_id else {}),
+        },
         captured_at=captured_at,
     )
     return row

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -38,10 +38,6 @@ from inspect_app.models import (
     Severity,
     User,
 )
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def device_time(name: str = "captured_at") -> datetime | None:
@@ -154,7 +150,7 @@ def answer(case_id: int, item_id: int):
     except ValueError:
         message = _("Choose compliant, not compliant or not applicable.")
         raise InvalidInput(message, {"answer": [message]}) from None
-    row = services.save_answer(
+    services.save_answer(
         case,
         item,
         actor=current_user,
@@ -162,8 +158,6 @@ def answer(case_id: int, item_id: int):
         note=request.form.get("note", "")[:4000],
         captured_at=device_time(),
     )
-    if wants_json():
-        return jsonify(item=item.id, answer=row.answer.value, note=row.note, saved_at=row.answered_at.isoformat())
     return redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item.id}"))
 
 
@@ -200,8 +194,6 @@ def findings(case_id: int):
                     longitude=_float("longitude"),
                     field="photos",
                 )
-        if wants_json():
-            return jsonify(id=finding.id, created=created), 201 if created else 200
         flash(_("Finding recorded: %(title)s.", title=finding.title), "success")
         return redirect(request.form.get("next") or url_for("inspections.findings", case_id=case_id))
     return page()
@@ -296,8 +288,6 @@ def add_file(finding_id: int):
         latitude=_float("latitude"),
         longitude=_float("longitude"),
     )
-    if wants_json():
-        return jsonify(id=evidence.id, sha256=evidence.sha256, created=created), 201 if created else 200
     flash(_("File added."), "success")
     return redirect(url_for("inspections.finding", finding_id=finding.id))
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
-from inspect_app.api import auth as api_auth
+from inspect_app.auth import tokens as api_auth
 from inspect_app.extensions import db
 from inspect_app.main import bp
 from inspect_app.main.forms import LanguageForm, ProfileForm, TokenCreateForm, TokenRevokeForm

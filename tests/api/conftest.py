@@ -45,7 +45,7 @@ def token_for(app):
 
 @pytest.fixture
 def api(client, token_for):
-    """Call the API as a user, with a bearer token and no cookies: api(user).get(...) / .post(url, json=...)."""
+    """Call the API as a user, with a bearer token and no cookies: api(user).get(...) / .post(url, json=...) / .put."""
     tokens = {}
 
     class Caller:
@@ -61,6 +61,10 @@ def api(client, token_for):
         def post(self, url, **kwargs):
             fresh_browser(client)
             return client.post(url, headers=self.headers, **kwargs)
+
+        def put(self, url, **kwargs):
+            fresh_browser(client)
+            return client.put(url, headers=self.headers, **kwargs)
 
     return Caller
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.extensions import db
-from inspect_app.models import Finding
+from inspect_app.models import ChecklistAnswer, Finding
 from tests.api.conftest import documented
 from tests.api.test_inspections_api import PEOPLE, build_field, decision, finding_body, image, open_on_site
 from tests.helpers import fresh_browser
@@ -28,6 +28,13 @@ CALLS = {
         "finding",
         {**REFUSED, "lead": 201, "inspector": 201, **HIDDEN},
     ),
+    # The team on site answers the checklist (lead and inspector), each for themselves.
+    "answer item": (
+        "put",
+        "/api/v1/cases/{reference}/answers/{item}",
+        "answer",
+        {**REFUSED, "lead": 200, "inspector": 200, **HIDDEN},
+    ),
     # Only its author adds photos to a draft on site; the lead may once the minutes are being written.
     "add photo": ("post", "/api/v1/findings/{finding_id}/photos", "photo", {**REFUSED, "inspector": 201, **HIDDEN}),
 }
@@ -39,7 +46,8 @@ def world(create_unit, create_user, deploy, api):
     case = open_on_site(api, field)
     raised = api(field["inspector"]).post(f"/api/v1/cases/{case.reference}/findings", json=finding_body("mine"))
     assert raised.status_code == 201
-    return {"users": field, "targets": {"reference": case.reference, "finding_id": raised.get_json()["id"]}}
+    targets = {"reference": case.reference, "finding_id": raised.get_json()["id"], "item": "A2"}
+    return {"users": field, "targets": targets}
 
 
 def request_kwargs(body: str | None) -> dict:
@@ -47,6 +55,8 @@ def request_kwargs(body: str | None) -> dict:
         return {"json": decision(client_id="tablet-1")}
     if body == "finding":
         return {"json": finding_body("tablet-1")}
+    if body == "answer":
+        return {"json": {"answer": "not_compliant", "note": "Thiếu", "client_id": "tablet-1"}}
     if body == "photo":
         return {"data": {"file": (io.BytesIO(image()), "photo.jpg"), "client_id": "tablet-1"}}
     return {}
@@ -73,3 +83,11 @@ def test_a_refused_finding_creates_nothing(api, world):
             f"/api/v1/cases/{world['targets']['reference']}/findings", json=finding_body(f"by-{who}")
         )
     assert list(db.session.scalars(select(Finding.client_id).order_by(Finding.id))) == ["mine"]
+
+
+def test_a_refused_answer_saves_nothing(api, world):
+    for who in ("director", "officer", "auditor", "inspector2"):
+        api(world["users"][who]).put(
+            f"/api/v1/cases/{world['targets']['reference']}/answers/A1", json={"answer": "compliant"}
+        )
+    assert not db.session.scalars(select(ChecklistAnswer)).all()

@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from inspect_app.evidence.storage import stored_path
+from inspect_app.exceptions import InvalidInput
 from inspect_app.extensions import db
 from inspect_app.history import case_events
 from inspect_app.inspections import services
@@ -21,6 +22,7 @@ from inspect_app.models import (
     Answer,
     Case,
     CaseEvent,
+    ChecklistAnswer,
     ChecklistItem,
     ChecklistTemplate,
     ContentArea,
@@ -246,7 +248,7 @@ def test_missing_decision_fields_are_each_named(api, field):
         "lead",
         "checklist",
     }
-    assert all(messages == ["This field is required."] for messages in errors.values())
+    assert all(messages == ["required"] for messages in errors.values())
     assert count(Case) == 0
 
 
@@ -265,6 +267,74 @@ def test_a_decision_that_is_not_json_is_415_and_malformed_json_400(api, field):
     assert caller.post(CASES, data="{", content_type="application/json").status_code == 400
     assert caller.post(CASES, json=["inspection"]).status_code == 400
     assert count(Case) == 0
+
+
+def test_the_decision_service_itself_refuses_a_lead_without_the_lead_role_and_members_who_are_not_inspectors(field):
+    template = db.session.scalar(select(ChecklistTemplate))
+    with pytest.raises(InvalidInput) as refused:
+        services.open_inspection(
+            actor=field["director"],
+            unit=field["district"],
+            title="Kiểm tra",
+            decision_number="1/QĐ",
+            decision_date=date(2026, 11, 20),
+            scope=[ContentArea.PROCEDURES],
+            planned_start=date(2026, 12, 1),
+            planned_end=date(2026, 12, 2),
+            is_announced=True,
+            template=template,
+            lead=field["inspector"],
+            members=[field["officer"], field["inspector2"]],
+        )
+    errors = refused.value.errors  # in the default language: no one is signed in here
+    assert set(errors) == {"lead", "members"} and len(errors["members"]) == 1 and "officer" in errors["members"][0]
+    db.session.rollback()
+    assert count(Case) == 0
+
+
+# --- checklist answers on site -------------------------------------------------------------------------------------
+
+ANSWER = "/api/v1/cases/{reference}/answers/{item}"
+
+
+def test_an_answer_is_saved_once_however_often_it_is_sent_and_a_change_is_recorded(api, field, on_site):
+    url = ANSWER.format(reference=on_site.reference, item="A2")
+    caller = api(field["inspector"])
+    body = {"answer": "not_compliant", "note": "Thiếu 3 thủ tục", "captured_at": "2026-12-01T09:30:00+07:00"}
+    first = caller.put(url, json={**body, "client_id": "dev-1/a-1"})
+    assert first.status_code == 200, first.get_json()
+    saved = documented(first, ANSWER, "put")
+    assert (saved["item"], saved["answer"], saved["note"]) == ("A2", "not_compliant", "Thiếu 3 thủ tục")
+    assert saved["captured_at"] == "2026-12-01T02:30:00+00:00" and saved["saved_at"].endswith("+00:00")
+    assert documented(caller.put(url, json={**body, "client_id": "dev-1/a-1"}), ANSWER, "put") == saved
+    changed = documented(caller.put(url, json={"answer": "compliant", "client_id": "dev-1/a-2"}), ANSWER, "put")
+    assert (changed["answer"], changed["note"], changed["captured_at"]) == ("compliant", "", None)
+    answered = [e for e in case_events(on_site) if e.action == "checklist.answered"]
+    assert [(e.details["answer"], e.details["client_id"]) for e in answered] == [
+        ([None, "not_compliant"], "dev-1/a-1"),
+        (["not_compliant", "compliant"], "dev-1/a-2"),
+    ]
+    assert answered[0].captured_at.isoformat() == "2026-12-01T02:30:00+00:00"
+    [row] = db.session.scalars(select(ChecklistAnswer)).all()
+    assert (row.item.code, row.answer, row.inspector.username) == ("A2", Answer.COMPLIANT, "inspector")
+
+
+def test_a_bad_answer_names_each_bad_field_and_saves_nothing(api, field, on_site):
+    url = ANSWER.format(reference=on_site.reference, item="A1")
+    caller = api(field["inspector"])
+    bad = {"answer": "maybe", "note": "x" * 4001, "captured_at": "2026-12-01T09:30", "client_id": "", "colour": 1}
+    response = caller.put(url, json=bad)
+    assert response.status_code == 422
+    errors = documented(response, ANSWER, "put")["errors"]
+    assert set(errors) == {"answer", "note", "captured_at", "client_id", "colour"}
+    assert "UTC offset" in errors["captured_at"][0] and errors["colour"] == ["unknown field"]
+    missing = caller.put(url, json={})
+    assert documented(missing, ANSWER, "put")["errors"] == {"answer": ["required"]}
+    assert caller.put(url, data={"answer": "compliant"}).status_code == 415
+    unknown = caller.put(ANSWER.format(reference=on_site.reference, item="Z9"), json={"answer": "compliant"})
+    assert unknown.status_code == 404
+    documented(unknown, ANSWER, "put")
+    assert not db.session.scalars(select(ChecklistAnswer)).all()
 
 
 # --- findings ------------------------------------------------------------------------------------------------------
@@ -313,7 +383,7 @@ def test_a_bad_finding_names_each_bad_field_and_creates_nothing(api, field, on_s
     missing = caller.post(url, json={"description": "x"})
     assert missing.status_code == 422
     assert documented(missing, FINDINGS, "post")["errors"] == {
-        name: ["This field is required."] for name in ("client_id", "title", "severity", "area")
+        name: ["required"] for name in ("client_id", "title", "severity", "area")
     }
     bad = finding_body(
         "c" * 65, title=7, severity="terrible", item="Z9", captured_at="2026-12-01T09:30", area=None, extra=1
@@ -321,7 +391,7 @@ def test_a_bad_finding_names_each_bad_field_and_creates_nothing(api, field, on_s
     response = caller.post(url, json=bad)
     errors = documented(response, FINDINGS, "post")["errors"]
     assert set(errors) == {"client_id", "title", "severity", "item", "captured_at", "area", "extra"}
-    assert errors["title"] == ["Send text."] and errors["item"] == ["This item is not on the case's checklist."]
+    assert errors["title"] == ["must be text"] and errors["item"] == ["This item is not on the case's checklist."]
     assert "UTC offset" in errors["captured_at"][0]
     assert caller.post(url, data={"title": "x"}).status_code == 415
     assert count(Finding) == 0

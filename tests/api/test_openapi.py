@@ -110,5 +110,19 @@ def test_a_service_refusal_is_json_on_the_api_and_unchanged_on_pages(throwaway_a
         {"error": "Conflict", "message": "taken", "errors": {}},
     )
     page = client.get("/html/refuse")
-    assert page.status_code == 409 and page.mimetype == "text/html", "a refusal is never a 500, on pages too"
+    assert page.status_code == 409 and page.mimetype == "text/html", "pages answer refusals with a page"
     assert "taken" in page.get_data(as_text=True)
+
+
+def test_the_answers_a_task_form_takes_are_described_from_the_form():
+    document = openapi_document()
+    body = document["paths"]["/api/v1/tasks/{task_id}/complete"]["post"]["requestBody"]
+    forms = {ref["$ref"].rsplit("/", 1)[1] for ref in body["content"]["application/json"]["schema"]["anyOf"]}
+    assert {"ReviewAnswers", "NoteAnswers", "VerificationAnswers"} <= forms
+    review = document["components"]["schemas"]["ReviewAnswers"]
+    assert review["required"] == ["decision"] and review["additionalProperties"] is False
+    assert review["properties"]["decision"]["enum"] == ["approve", "return"]
+    assert review["properties"]["decision"]["description"] == "Decision"
+    assert document["components"]["schemas"]["VerificationAnswers"]["additionalProperties"] is True, (
+        "its fields are made per reported finding"
+    )

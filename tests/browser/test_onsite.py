@@ -206,9 +206,9 @@ def test_changes_made_offline_survive_a_reload_and_reach_the_server_once(open_pa
 
     # The tab is reloaded while the server still cannot be reached: nothing is lost, everything still waits.
     def unreachable(route):
-        route.abort("internetdisconnected") if route.request.method == "POST" else route.continue_()
+        route.abort("internetdisconnected") if route.request.method != "GET" else route.continue_()
 
-    page.route("**/inspections/**", unreachable)
+    page.route("**/api/v1/**", unreachable)
     context.set_offline(False)
     page.reload()
     page.wait_for_selector("#onsite[data-ready=true]")
@@ -226,8 +226,8 @@ def test_changes_made_offline_survive_a_reload_and_reach_the_server_once(open_pa
 
     # The connection returns, but the first answers to the finding and to the photo are lost on the way back:
     # the server did the work, the tablet sends them again, and the server must not do it twice.
-    page.unroute("**/inspections/**")
-    seen = {"findings": 0, "files": 0}
+    page.unroute("**/api/v1/**")
+    seen = {"findings": 0, "photos": 0}
 
     def lose_first_answer(route):
         kind = next((k for k in seen if route.request.method == "POST" and route.request.url.endswith(k)), None)
@@ -241,11 +241,11 @@ def test_changes_made_offline_survive_a_reload_and_reach_the_server_once(open_pa
         else:
             route.continue_()
 
-    page.route("**/inspections/**", lose_first_answer)
+    page.route("**/api/v1/**", lose_first_answer)
     context.set_offline(True)
     context.set_offline(False)
     wait_until_all_sent(page, timeout=30_000)
-    assert seen == {"findings": 2, "files": 2}, "each was sent again after its answer was lost"
+    assert seen == {"findings": 2, "photos": 2}, "each was sent again after its answer was lost"
 
     db.session.expire_all()
     [finding] = db.session.scalars(db.select(Finding).where(Finding.case_id == onsite_case.id)).all()
@@ -265,22 +265,21 @@ def test_changes_made_offline_survive_a_reload_and_reach_the_server_once(open_pa
     replay = page.evaluate(
         """async ([clientId, fileClientId, fileId]) => {
             const config = JSON.parse(document.getElementById('onsite-config').textContent);
-            const post = (url, fields) => {
-              const body = new FormData();
-              for (const [k, v] of Object.entries(fields)) body.append(k, v);
-              return fetch(url, {method: 'POST', body,
-                headers: {Accept: 'application/json', 'X-CSRFToken': config.csrfToken}}).then(r => r.json());
-            };
-            const finding = await post(config.findingsUrl, {client_id: clientId, title: 'Again', severity: 'minor',
-              area: 'procedures'});
-            const file = await post(config.filesUrl.replace('{id}', fileId), {client_id: fileClientId,
-              file: new Blob(['not even an image'])});
-            return [finding, file];
+            const headers = {Accept: 'application/json', 'X-CSRFToken': config.csrfToken};
+            const answer = async (response) => [response.status, await response.json()];
+            const finding = await fetch(config.findingsUrl, {method: 'POST',
+              headers: {...headers, 'Content-Type': 'application/json'},
+              body: JSON.stringify({client_id: clientId, title: 'Again', severity: 'minor', area: 'procedures'})});
+            const body = new FormData();
+            body.append('client_id', fileClientId);
+            body.append('file', new Blob(['not even an image']), 'again.jpg');
+            const file = await fetch(config.photosUrl.replace('{id}', fileId), {method: 'POST', headers, body});
+            return [await answer(finding), await answer(file)];
         }""",
         [finding.client_id, finding.files[0].client_id, finding.id],
     )
-    assert replay[0] == {"id": finding.id, "created": False}
-    assert replay[1]["created"] is False and replay[1]["id"] == finding.files[0].id
+    assert replay[0][0] == 200 and replay[0][1]["id"] == finding.id and replay[0][1]["title"] == finding.title
+    assert replay[1][0] == 200 and replay[1][1]["id"] == finding.files[0].id
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Finding.id))) == 1
     assert db.session.scalar(db.select(db.func.count(EvidenceFile.id))) == 1

@@ -1,7 +1,7 @@
 // The inspector's on-site screen (templates/inspections/onsite.html), for a tablet with an unreliable connection.
 //
 // Every change (an answer, a note, a finding, a photo) goes first into an outbox in IndexedDB, keyed by an id made
-// here (crypto.randomUUID), then is sent in order whenever there is a connection: at page load, on the `online`
+// here (crypto.randomUUID), then is sent to the JSON API (/api/v1) in order whenever there is a connection: at page load, on the `online`
 // event, after each change and on a retry timer with backoff. A change leaves the outbox only after the server
 // confirmed it. Findings and photos carry their id as `client_id`, so a request that reached the server but whose
 // answer was lost is sent again without creating anything twice; an answer is an idempotent upsert per item.
@@ -291,7 +291,6 @@ function blocked(op) {
 
 function formData(fields) {
   const data = new FormData();
-  data.append("csrf_token", config.csrfToken);
   for (const [name, value] of Object.entries(fields)) {
     if (value === null || value === undefined) continue;
     if (Array.isArray(value)) data.append(name, ...value);
@@ -300,44 +299,54 @@ function formData(fields) {
   return data;
 }
 
+// The finding form names a checklist item by its id; the API, by its code. Empty fields are left out.
+function findingBody(op) {
+  const { item, ...fields } = op.fields;
+  const body = { ...fields, client_id: op.clientId, captured_at: op.capturedAt };
+  if (item) body.item = items.get(Number(item))?.code;
+  for (const [name, value] of Object.entries(body)) if (value === "" || value === undefined) delete body[name];
+  return body;
+}
+
+// [method, url, body, content type (none for multipart, which the browser sets with its boundary)]
 function request(op) {
   if (op.kind === "answer") {
-    return [op.url, formData({ answer: op.answer, note: op.note, captured_at: op.capturedAt })];
+    const code = encodeURIComponent(items.get(op.itemId).code);
+    const body = { answer: op.answer, note: op.note, captured_at: op.capturedAt, client_id: op.clientId };
+    return ["PUT", fill(config.answerUrl, { code }), JSON.stringify(body), "application/json"];
   }
   if (op.kind === "finding") {
-    return [config.findingsUrl, formData({ ...op.fields, client_id: op.clientId, captured_at: op.capturedAt })];
+    return ["POST", config.findingsUrl, JSON.stringify(findingBody(op)), "application/json"];
   }
   const findingId = op.findingId || state.sentIds.get(op.findingClientId);
-  return [
-    fill(config.filesUrl, { id: findingId }),
-    formData({
-      file: [op.blob, op.filename],
-      client_id: op.clientId,
-      captured_at: op.capturedAt,
-      latitude: op.latitude,
-      longitude: op.longitude,
-    }),
-  ];
+  const body = formData({
+    file: [op.blob, op.filename],
+    client_id: op.clientId,
+    captured_at: op.capturedAt,
+    latitude: op.latitude,
+    longitude: op.longitude,
+  });
+  return ["POST", fill(config.photosUrl, { id: findingId }), body, null];
+}
+
+// A refusal's message, with what it says about each field.
+function refusalMessage(data, fallback) {
+  const details = Object.values(data.errors || {}).flat();
+  return [data.message || fallback, ...details].join(" ");
 }
 
 async function send(op) {
-  const [url, body] = request(op);
+  const [method, url, body, contentType] = request(op);
+  const headers = { Accept: "application/json", "X-CSRFToken": config.csrfToken };
+  if (contentType) headers["Content-Type"] = contentType;
   let response;
   try {
-    response = await fetch(url, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": config.csrfToken },
-    });
+    response = await fetch(url, { method, body, credentials: "same-origin", headers });
   } catch {
     return { retry: true };
   }
-  const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
-  if (!isJson) {
-    // Sent to the sign-in page: the session has ended. Any other page (a proxy, a captive portal): try later.
-    const signIn = new URL(config.loginUrl, location.href).pathname;
-    return new URL(response.url).pathname === signIn ? { auth: true } : { retry: true };
+  if (!(response.headers.get("Content-Type") || "").includes("application/json")) {
+    return { retry: true }; // not the API's answer: a proxy or a captive portal; try later
   }
   let data = {};
   try {
@@ -346,10 +355,9 @@ async function send(op) {
     return { retry: true };
   }
   if (response.ok) return { ok: true, data };
-  if (response.status === 400 && data.error === "csrf") return { auth: true };
-  if (response.status === 401) return { auth: true };
+  if (response.status === 401 || (response.status === 400 && data.error === "csrf")) return { auth: true };
   if (response.status >= 500 || response.status === 408 || response.status === 429) return { retry: true };
-  return { message: data.message || response.statusText };
+  return { message: refusalMessage(data, response.statusText) };
 }
 
 async function confirm(op, data) {
@@ -516,7 +524,7 @@ function queueAnswer(id, answer, note) {
     Object.assign(open, { answer, note, capturedAt: deviceTime() });
     writes.push(saveOp(open));
   } else {
-    const op = { kind: "answer", clientId: newId(), itemId: id, url: item.form.action, answer, note };
+    const op = { kind: "answer", clientId: newId(), itemId: id, answer, note };
     writes.push(addOp(Object.assign(op, { capturedAt: deviceTime() })));
   }
   state.lastSaved = "";
