@@ -8,7 +8,8 @@ from flask_login import current_user
 from inspect_app.api import bp
 from inspect_app.api.schemas import BadRequest, par_results_json, scorecard_json
 from inspect_app.models import OrgLevel
-from inspect_app.par.reports import build_scorecard, get_ranking_round_or_404, level_arg, ranking_tables
+from inspect_app.par.report_data import build_scorecard, level_arg, ranking_tables
+from inspect_app.par.reports import get_ranking_round_or_404
 from inspect_app.par.results import is_published
 from inspect_app.permissions import get_case_by_reference_or_404
 
