@@ -1,5 +1,5 @@
 """PAR results as files: workbooks (openpyxl), CSV, and the PDF appendix of results that goes with the decision
-announcing them (WeasyPrint, through the same local-only renderer as the inspection documents).
+announcing them (WeasyPrint, through core/pdf.py like the inspection documents).
 
 Workbooks hold numbers as numbers (two decimals shown), so that they add up in a spreadsheet; CSV is UTF-8 with a
 byte order mark (spreadsheet programs then read the Vietnamese correctly) and points with a decimal point. Text that
@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from inspect_app.inspections.documents import render_pdf
+from inspect_app.core.pdf import render_pdf
 from inspect_app.labels import label
 from inspect_app.models import OrgLevel, ParAssessment, ParRound
 from inspect_app.par.report_data import LevelTable, Scorecard
