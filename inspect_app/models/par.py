@@ -157,7 +157,7 @@ class ParAssessment(db.Model):
     locked_at: Mapped[datetime | None]  # the self-assessment deadline passed before it was submitted
     approved_at: Mapped[datetime | None]
 
-    case: Mapped[Case] = relationship(backref=db.backref("par", uselist=False))
+    case: Mapped[Case] = relationship(back_populates="par")
     round: Mapped[ParRound] = relationship(back_populates="assessments")
     unit: Mapped[OrgUnit] = relationship()
     criteria_set: Mapped[CriteriaSet] = relationship()
@@ -207,6 +207,7 @@ class ItemScore(db.Model):
 
     assessment: Mapped[ParAssessment] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()
+    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="score", order_by="EvidenceFile.id")  # noqa: F821
 
 
 class SurveyScore(db.Model):
