@@ -31,12 +31,14 @@ from workflows import (
     MAX_BPMN_BYTES,
     SERIALIZER_VERSION,
     BpmnError,
+    CompletedPath,
     Engine,
     ProcessBundle,
     WorkflowError,
     parse_bpmn,
     read_diagram,
     serialize_spec,
+    stored_path,
     validate_bpmn,
 )
 
@@ -184,7 +186,7 @@ def case_diagram(case: Case) -> dict:
     """What the case page needs to draw the case's own process version with its path and current tasks."""
     definition = case.definition
     layout = read_definition_diagram(definition)
-    path = new_engine().completed_path(_load(case, new_engine()))
+    path = _path_taken(case)
     bundle = _bundle(definition.sha256, definition.bpmn_xml)
     taken = {(flow.source, flow.target): flow.flow_id for flow in bundle.flows}
     return {
@@ -194,6 +196,15 @@ def case_diagram(case: Case) -> dict:
         "current": {task.bpmn_id for task in case.open_tasks},
         "taken_flows": {taken[pair] for pair in path.flows if pair in taken},
     }
+
+
+def _path_taken(case: Case) -> CompletedPath:
+    # The engine keeps the path in the stored state after every step; only older states need the workflow rebuilt.
+    path = stored_path(case.workflow_state)
+    if path is None:
+        engine = new_engine()
+        path = engine.completed_path(_load(case, engine))
+    return path
 
 
 def _logged(message: str, case: Case, step: Step, **bpmn_ids) -> Step:

@@ -1,7 +1,7 @@
 """The pure BPMN engine: parsing, validation, safe expressions, serialization and the Engine object."""
 
 from .diagram import Diagram, Edge, Shape, read_diagram
-from .engine import CompletedPath, Engine, ReadyTask, WaitingTimer, WorkflowStatus
+from .engine import CompletedPath, Engine, ReadyTask, WaitingTimer, WorkflowStatus, stored_path
 from .errors import BpmnError, Problem, StateError, WorkflowError
 from .expressions import ScriptEngine, UnsafeExpression, check_expression
 from .helpers import utc_now
@@ -39,6 +39,7 @@ __all__ = [
     "read_diagram",
     "serialize_spec",
     "state_version",
+    "stored_path",
     "utc_now",
     "validate_bpmn",
 ]

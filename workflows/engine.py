@@ -76,6 +76,17 @@ class CompletedPath:
     flows: tuple[tuple[str, str], ...]
 
 
+def stored_path(state: Mapping) -> CompletedPath | None:
+    """Return the path taken as the last engine step kept it in `Engine.dump` output, read without rebuilding the
+    workflow; None when the state does not hold it (saved before the engine kept the path)."""
+    kept = state.get("data", {}).get(PATH_KEY)
+    if kept is None:
+        return None
+    return CompletedPath(
+        tuple(kept["elements"]), tuple(kept["interrupted"]), tuple(tuple(pair) for pair in kept["flows"])
+    )
+
+
 def _message(exc: Exception) -> str:
     return " ".join([str(exc.args[0]) if exc.args else type(exc).__name__, *getattr(exc, "notes", [])])
 

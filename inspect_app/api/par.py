@@ -7,7 +7,7 @@ from inspect_app.access.loaders import assessment_by_reference_or_404, round_or_
 from inspect_app.api import bp
 from inspect_app.api.schemas import answer, query
 from inspect_app.par.api_schemas import ParResultsQuery, ParRoundResults, ParScorecard
-from inspect_app.par.reports import build_scorecard, ranking_tables
+from inspect_app.par.report_data import build_scorecard, ranking_tables
 from inspect_app.par.results import is_published
 
 

@@ -1,1 +1,1 @@
-"""Plumbing every feature shares: the unit of work, how refusals are shown, and logging."""
+"""Plumbing every feature shares: the unit of work, how refusals are shown, logging, and PDF rendering."""

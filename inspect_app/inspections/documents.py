@@ -4,18 +4,15 @@ kiểm tra), as HTML and as PDF rendered by WeasyPrint from the same templates."
 from collections import Counter
 from datetime import date, datetime
 from io import BytesIO
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template, send_file
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from inspect_app.access.loaders import inspection_case_or_404
+from inspect_app.core.pdf import render_pdf
 from inspect_app.extensions import db
 from inspect_app.inspections import bp
 from inspect_app.models import Answer, Case, ChecklistAnswer, ContentArea, Finding, OrgUnit
@@ -108,33 +105,6 @@ def _context(case: Case, for_pdf: bool) -> dict:
 
 
 # --- PDF -----------------------------------------------------------------------------------------------------------
-
-
-class LocalOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that reads data: URLs and files under one folder, and refuses everything else
-    (no network access while rendering, whatever the document refers to)."""
-
-    def __init__(self, root: str | Path):
-        super().__init__(allowed_protocols=("file", "data"))
-        self.root = Path(root).resolve()
-
-    def fetch(self, url, headers=None):
-        """Fetch a local URL; raise ValueError for any other."""
-        parts = urlsplit(url)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if parts.netloc not in ("", "localhost") or not path.is_relative_to(self.root):
-                raise ValueError(f"refusing to read {url} while rendering a document")
-        elif parts.scheme != "data":
-            raise ValueError(f"refusing to fetch {url} while rendering a document")
-        return super().fetch(url, headers)
-
-
-def render_pdf(html: str) -> bytes:
-    """Render an HTML document to PDF; relative URLs resolve under the static folder, and nothing is fetched
-    from the network."""
-    static = current_app.static_folder
-    return HTML(string=html, base_url=static + "/", url_fetcher=LocalOnlyFetcher(static)).write_pdf()
 
 
 def _pdf_response(html: str, case: Case, slug: str):

@@ -49,6 +49,12 @@ class Case(db.Model):
     team: Mapped[list["CaseTeamMember"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseTeamMember.role, CaseTeamMember.id"
     )
+    # What the case is about, by its type: an inspection, or one unit's PAR appraisal (models/inspections.py, par.py).
+    inspection: Mapped["Inspection | None"] = relationship(  # noqa: F821
+        back_populates="case", foreign_keys="Inspection.case_id"
+    )
+    findings: Mapped[list["Finding"]] = relationship(back_populates="case", order_by="Finding.id")  # noqa: F821
+    par: Mapped["ParAssessment | None"] = relationship(back_populates="case")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"

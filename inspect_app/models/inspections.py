@@ -109,7 +109,7 @@ class Inspection(db.Model):
     concluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closure_reason: Mapped[str | None] = mapped_column(Text)
 
-    case: Mapped[Case] = relationship(foreign_keys=[case_id], backref=db.backref("inspection", uselist=False))
+    case: Mapped[Case] = relationship(foreign_keys=[case_id], back_populates="inspection")
     checklist_template: Mapped[ChecklistTemplate] = relationship()
     follow_up_of: Mapped[Case | None] = relationship(foreign_keys=[follow_up_of_id])
     concluded_by: Mapped[User | None] = relationship()
@@ -146,6 +146,7 @@ class ChecklistAnswer(db.Model):
 
     item: Mapped[ChecklistItem] = relationship()
     inspector: Mapped[User] = relationship()
+    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="answer", order_by="EvidenceFile.id")
 
 
 class Finding(db.Model):
@@ -170,13 +171,14 @@ class Finding(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     captured_at: Mapped[datetime | None]
 
-    case: Mapped[Case] = relationship(backref=db.backref("findings", order_by="Finding.id"))
+    case: Mapped[Case] = relationship(back_populates="findings")
     raised_by: Mapped[User] = relationship()
     checklist_item: Mapped[ChecklistItem | None] = relationship()
     merged_into: Mapped["Finding | None"] = relationship(remote_side=[id])
     reports: Mapped[list["RemediationReport"]] = relationship(
         back_populates="finding", order_by="RemediationReport.id", cascade="all, delete-orphan"
     )
+    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="finding", order_by="EvidenceFile.id")
 
     def can_edit(self, user: User) -> bool:
         """Its author edits a draft on site; the lead edits any finding while consolidating the minutes."""
@@ -222,6 +224,7 @@ class RemediationReport(db.Model):
     finding: Mapped[Finding] = relationship(back_populates="reports")
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     verdict_by: Mapped[User | None] = relationship(foreign_keys=[verdict_by_id])
+    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="report", order_by="EvidenceFile.id")
 
 
 class EvidenceFile(db.Model):
@@ -250,12 +253,10 @@ class EvidenceFile(db.Model):
 
     case: Mapped[Case] = relationship()
     uploaded_by: Mapped[User] = relationship()
-    finding: Mapped[Finding | None] = relationship(backref=db.backref("files", order_by="EvidenceFile.id"))
-    report: Mapped[RemediationReport | None] = relationship(backref=db.backref("files", order_by="EvidenceFile.id"))
-    answer: Mapped[ChecklistAnswer | None] = relationship(backref=db.backref("files", order_by="EvidenceFile.id"))
-    score: Mapped["ItemScore | None"] = relationship(  # noqa: F821
-        backref=db.backref("files", order_by="EvidenceFile.id")
-    )
+    finding: Mapped[Finding | None] = relationship(back_populates="files")
+    report: Mapped[RemediationReport | None] = relationship(back_populates="files")
+    answer: Mapped[ChecklistAnswer | None] = relationship(back_populates="files")
+    score: Mapped["ItemScore | None"] = relationship(back_populates="files")  # noqa: F821
 
     @property
     def is_image(self) -> bool:

@@ -168,7 +168,7 @@ class ParAssessment(db.Model):
     locked_at: Mapped[datetime | None]  # the self-assessment deadline passed before it was submitted
     approved_at: Mapped[datetime | None]
 
-    case: Mapped[Case] = relationship(backref=db.backref("par", uselist=False))
+    case: Mapped[Case] = relationship(back_populates="par")
     round: Mapped[ParRound] = relationship(back_populates="assessments")
     unit: Mapped[OrgUnit] = relationship()
     criteria_set: Mapped[CriteriaSet] = relationship()
@@ -218,6 +218,7 @@ class ItemScore(db.Model):
 
     assessment: Mapped[ParAssessment] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()
+    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="score", order_by="EvidenceFile.id")  # noqa: F821
 
     def can_add_file(self, user: User) -> bool:
         """Evidence comes from the unit: while it assesses itself, and for flagged items while it explains."""

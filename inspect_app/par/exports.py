@@ -1,5 +1,5 @@
 """PAR results as files: workbooks (openpyxl), CSV, and the PDF appendix of results that goes with the decision
-announcing them (WeasyPrint, through the same local-only renderer as the inspection documents).
+announcing them (WeasyPrint, through core/pdf.py like the inspection documents).
 
 Workbooks hold numbers as numbers (two decimals shown), so that they add up in a spreadsheet; CSV is UTF-8 with a
 byte order mark (spreadsheet programs then read the Vietnamese correctly) and points with a decimal point. Text that
@@ -9,7 +9,6 @@ import csv
 import io
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from flask import render_template, send_file
 from flask_babel import format_decimal
@@ -19,13 +18,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from inspect_app.inspections.documents import render_pdf
+from inspect_app.core.pdf import render_pdf
 from inspect_app.labels import label
 from inspect_app.models import OrgLevel, ParAssessment, ParRound
+from inspect_app.par.report_data import LevelTable, Scorecard
 from inspect_app.par.scoring import round2
-
-if TYPE_CHECKING:
-    from inspect_app.par.reports import LevelTable, Scorecard
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 POINTS = "0.00"
@@ -114,7 +111,7 @@ def _save(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def ranking_workbook(par_round: ParRound, tables: list["LevelTable"]) -> bytes:
+def ranking_workbook(par_round: ParRound, tables: list[LevelTable]) -> bytes:
     """One sheet per level: rank, unit, points per field, survey, bonus, penalty, total, index, band, change from
     last year and status, best first."""
     book = Workbook()
@@ -161,7 +158,7 @@ def ranking_workbook(par_round: ParRound, tables: list["LevelTable"]) -> bytes:
     return _save(book)
 
 
-def scorecard_workbook(card: "Scorecard") -> bytes:
+def scorecard_workbook(card: Scorecard) -> bytes:
     """The scorecard's table (fields at each stage, survey, bonus, penalty, total, index, band, last year), its
     bonus and penalty points with their reasons, and a second sheet with every sub-criterion."""
     par, results = card.par, card.results
@@ -272,7 +269,7 @@ def _csv_number(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def ranking_csv(tables: list["LevelTable"]) -> bytes:
+def ranking_csv(tables: list[LevelTable]) -> bytes:
     """One row per unit of every level, best first within each level; a column per field code of any level."""
     codes: list[str] = []
     for table in tables:
@@ -300,7 +297,7 @@ def ranking_csv(tables: list["LevelTable"]) -> bytes:
 # --- the PDF appendix -----------------------------------------------------------------------------------------------
 
 
-def appendix_pdf(par_round: ParRound, tables: list["LevelTable"], *, published: bool, formats: dict) -> bytes:
+def appendix_pdf(par_round: ParRound, tables: list[LevelTable], *, published: bool, formats: dict) -> bytes:
     """The appendix of results (per level: No., unit, total, index, band, rank) as PDF."""
     html = render_template(
         "par/reports/appendix.html", par_round=par_round, tables=tables, published=published, **formats

@@ -2,7 +2,8 @@
 
 import json
 
-from workflows import WorkflowStatus, serialize_spec
+from workflows import WorkflowStatus, serialize_spec, stored_path
+from workflows.engine import PATH_KEY
 
 
 def loop_rounds(engine, workflow, rounds, do_task):
@@ -40,3 +41,25 @@ def test_the_path_taken_survives_pruning_and_a_save_load_round_trip(engine, bund
     path = engine.completed_path(workflow)
     assert {"assign_inspector", "inspect_site", "review_findings"} <= set(path.elements)
     assert ("review_decision", "inspect_site") in path.flows
+
+
+def test_the_stored_path_reads_as_the_rebuilt_workflow_draws_it(engine, bundle, do_task):
+    workflow = engine.start(bundle("inspection.bpmn"))
+    loop_rounds(engine, workflow, 3, do_task)
+    state = engine.dump(workflow)
+    rebuilt = engine.load(state, serialize_spec(bundle("inspection.bpmn")))
+    assert stored_path(state) == engine.completed_path(rebuilt)
+    assert ("review_decision", "inspect_site") in stored_path(state).flows
+
+
+def test_the_stored_path_keeps_a_task_cut_off_by_a_timer(engine, clock, bundle):
+    workflow = engine.start(bundle("report_deadline.bpmn"))
+    clock.advance(days=30)
+    engine.fire_due_timers(workflow)
+    assert stored_path(engine.dump(workflow)).interrupted == ("submit_report",)
+
+
+def test_a_state_saved_before_the_path_was_kept_has_no_stored_path(engine, bundle):
+    state = engine.dump(engine.start(bundle("inspection.bpmn")))
+    del state["data"][PATH_KEY]
+    assert stored_path(state) is None
