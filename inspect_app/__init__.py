@@ -5,8 +5,8 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
-from inspect_app.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
-from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
+from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
 
@@ -49,7 +49,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         cases,
         cli,
         criteria,
-        errors,
         evidence,
         inspections,
         main,
@@ -57,10 +56,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         par,
         processes,
         tasks,
-        templating,
     )
     from inspect_app.checklists import bp as checklists_bp
-    from inspect_app.core import unit_of_work
+    from inspect_app.core import errors, templating, unit_of_work
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)

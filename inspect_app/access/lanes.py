@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, literal_column, select, union_all
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Case, CaseTeamMember, HumanTask, Lane, Role, RoleAssignment, TeamRole, User
 
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from inspect_app.exceptions import Forbidden
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import Forbidden
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     Case,
     ChecklistItem,

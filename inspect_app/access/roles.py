@@ -7,7 +7,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Role, RoleAssignment, User
 
 # Roles that see every case and every PAR round; the auditor among them only reads.

@@ -8,7 +8,7 @@ that each pair agrees for generated users, units, teams and cases."""
 from sqlalchemy import exists, false, or_, select, true
 
 from inspect_app.access.roles import SEES_ALL_CASES, TEAM_ROLES
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Case, CaseTeamMember, Notification, OrgUnit, ParRound, Role, User
 
 # --- cases ----------------------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from inspect_app.api import bp
 from inspect_app.auth.tokens import token_user
-from inspect_app.exceptions import ServiceError
-from inspect_app.extensions import login_manager
+from inspect_app.core.exceptions import ServiceError
+from inspect_app.core.extensions import login_manager
 from inspect_app.models import User
 
 

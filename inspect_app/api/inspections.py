@@ -16,11 +16,11 @@ from inspect_app.api import bp
 from inspect_app.api.auth import bearer_user
 from inspect_app.api.schemas import UnsupportedMediaType, answer, parse
 from inspect_app.cases.schemas import CaseDetail
+from inspect_app.core.exceptions import Forbidden, InvalidInput
+from inspect_app.core.extensions import csrf
 from inspect_app.core.unit_of_work import transactional
 from inspect_app.evidence.schemas import Photo, PhotoUpload
 from inspect_app.evidence.services import add_evidence
-from inspect_app.exceptions import Forbidden, InvalidInput
-from inspect_app.extensions import csrf
 from inspect_app.inspections import services
 from inspect_app.inspections.schemas import (
     ChecklistAnswerInput,

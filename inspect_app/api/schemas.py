@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
 from werkzeug.datastructures import MultiDict
 
+from inspect_app.core.exceptions import InvalidInput, ServiceError
 from inspect_app.core.schemas import errors_by_field
-from inspect_app.exceptions import InvalidInput, ServiceError
 from inspect_app.models import HumanTask
 from inspect_app.tasks.forms import json_to_formdata
 from inspect_app.tasks.schemas import form_fields

@@ -10,8 +10,8 @@ from inspect_app.api.auth import require_user
 from inspect_app.api.openapi import openapi_document
 from inspect_app.api.schemas import answer, form_answers, json_body, parse, query
 from inspect_app.cases.schemas import CaseDetail, History
+from inspect_app.core.extensions import db
 from inspect_app.core.unit_of_work import explain_conflict, transactional
-from inspect_app.extensions import db
 from inspect_app.models import HumanTask
 from inspect_app.tasks import services
 from inspect_app.tasks.queries import inbox_query

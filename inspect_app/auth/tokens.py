@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from inspect_app import clock
+from inspect_app.core import clock
+from inspect_app.core.extensions import db
 from inspect_app.core.unit_of_work import unit_of_work
-from inspect_app.extensions import db
 from inspect_app.models import ApiToken, User
 from inspect_app.models.tokens import TOKEN_PREFIX, hash_token
 

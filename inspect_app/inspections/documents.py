@@ -12,8 +12,8 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from inspect_app.access.loaders import inspection_case_or_404
+from inspect_app.core.extensions import db
 from inspect_app.core.pdf import render_pdf
-from inspect_app.extensions import db
 from inspect_app.inspections import bp
 from inspect_app.models import Answer, Case, ChecklistAnswer, ContentArea, Finding, OrgUnit
 from inspect_app.models.inspections import IN_MINUTES

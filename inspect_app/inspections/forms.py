@@ -18,10 +18,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
-from inspect_app.extensions import db
+from inspect_app.core.clock import from_local_input
+from inspect_app.core.extensions import db
+from inspect_app.core.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
 from inspect_app.inspections import services
-from inspect_app.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
-from inspect_app.localtime import from_local_input
 from inspect_app.models import ChecklistTemplate, ContentArea, FindingState, OrgUnit, Severity, Verdict
 from inspect_app.tasks.forms import ExtendOrEscalateForm, RequiredIf, TaskForm, task_form
 

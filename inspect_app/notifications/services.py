@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from inspect_app import clock
 from inspect_app.access.lanes import lane_members
 from inspect_app.access.visibility import notifications_visible_to
-from inspect_app.extensions import db
+from inspect_app.core import clock
+from inspect_app.core.extensions import db
 from inspect_app.models import Case, CaseStatus, Finding, FindingState, Lane, Notification, User
 
 

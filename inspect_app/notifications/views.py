@@ -3,11 +3,11 @@
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from inspect_app import clock
 from inspect_app.access.loaders import notification_or_404
-from inspect_app.extensions import db
+from inspect_app.core import clock
+from inspect_app.core.extensions import db
+from inspect_app.core.redirects import safe_next_url
 from inspect_app.notifications import bp, services
-from inspect_app.redirects import safe_next_url
 
 
 @bp.app_context_processor

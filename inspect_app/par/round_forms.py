@@ -9,8 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
-from inspect_app.extensions import db
-from inspect_app.labels import ORG_LEVEL_LABELS
+from inspect_app.core.extensions import db
+from inspect_app.core.labels import ORG_LEVEL_LABELS
 from inspect_app.models import CriteriaSet, OrgLevel, OrgUnit, ParAssessment, ParRound
 
 # The levels a round may take part at, each with its criteria-set field.

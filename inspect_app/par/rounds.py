@@ -12,14 +12,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from inspect_app import clock
 from inspect_app.access.lanes import candidates_of
 from inspect_app.access.loaders import assessment_case_or_404, round_or_404
 from inspect_app.access.roles import ROUND_VIEWERS, roles_required
 from inspect_app.access.visibility import rounds_visible_to
+from inspect_app.core import clock
+from inspect_app.core.exceptions import InvalidInput
+from inspect_app.core.extensions import db
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
-from inspect_app.exceptions import InvalidInput
-from inspect_app.extensions import db
 from inspect_app.models import (
     Case,
     CaseType,

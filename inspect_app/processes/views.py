@@ -11,8 +11,8 @@ from werkzeug.utils import secure_filename
 from inspect_app import workflow_bridge
 from inspect_app.access.loaders import process_definition_or_404, timer_or_404
 from inspect_app.access.roles import roles_required
+from inspect_app.core.extensions import db
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
-from inspect_app.extensions import db
 from inspect_app.models import Case, ProcessDefinition, Role
 from inspect_app.processes import bp
 from inspect_app.processes.forms import ProcessUploadForm

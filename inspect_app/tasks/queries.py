@@ -2,8 +2,8 @@
 
 from sqlalchemy import or_, select
 
-from inspect_app import clock
 from inspect_app.access.lanes import tasks_naming
+from inspect_app.core import clock
 from inspect_app.models import Case, HumanTask, TaskState, User
 
 

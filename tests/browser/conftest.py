@@ -59,7 +59,7 @@ def open_page(browser, server_url):
         context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(20_000)  # two test workers and Chromium share two cores in CI
         page.external_requests = []
         page.on(
             "request",

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Role, TaskState
 from inspect_app.tasks.services import complete_task
 from workflows import Engine, parse_bpmn

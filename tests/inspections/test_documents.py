@@ -9,8 +9,8 @@ import pytest
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
+from inspect_app.core.extensions import db
 from inspect_app.core.pdf import LocalOnlyFetcher
-from inspect_app.extensions import db
 from inspect_app.models import OrgLevel
 from tests.helpers import fresh_browser
 from tests.inspections.test_paths import answer_all, keep_all, minutes, plan, raise_finding

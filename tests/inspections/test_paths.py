@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import Case, CaseStatus, FindingState, Verdict
 from tests.inspections.conftest import open_task

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from inspect_app.access.lanes import candidates_of
 from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with, may_join_team, may_lead_team
 from inspect_app.access.visibility import cases_visible_to, notifications_visible_to
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     Case,
     CaseTeamMember,

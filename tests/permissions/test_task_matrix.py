@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import TaskState, TimerState, WorkflowTimer
 from inspect_app.tasks import timers
 from inspect_app.tasks.services import complete_task

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import CaseStatus, ProcessDefinition, Role, TaskState
 from inspect_app.tasks import services
 from tests.conftest import APP_BPMN

@@ -4,7 +4,7 @@ subject unit or a user deactivated shows in the inbox (the page and the API) at 
 import pytest
 
 from inspect_app.cases.services import add_team_member
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ApiToken, OrgLevel, Role, TeamRole
 from tests.helpers import fresh_browser
 
