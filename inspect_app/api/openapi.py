@@ -7,7 +7,7 @@ from copy import deepcopy
 
 from inspect_app.api.schemas import CLIENT_ID_MAX, MAX_PER_PAGE
 from inspect_app.models import ContentArea, FindingState, Severity
-from inspect_app.tasks.forms import FIELD_TYPES
+from inspect_app.tasks.schemas import FIELD_TYPES
 
 PREFIX = "/api/v1"
 
@@ -55,7 +55,7 @@ SCHEMAS = {
         "required": ["name", "type", "label", "required"],
         "properties": {
             "name": STRING,
-            "type": {"type": "string", "enum": sorted(set(FIELD_TYPES.values()))},
+            "type": {"type": "string", "enum": list(FIELD_TYPES)},
             "label": STRING,
             "required": {
                 "type": "boolean",

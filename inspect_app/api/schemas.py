@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.exceptions import InvalidInput, ServiceError
 from inspect_app.history import case_events, event_payload
 from inspect_app.models import Case, EvidenceFile, Finding, HumanTask, RemediationReport, User
-from inspect_app.tasks.forms import FORMS, build_form, json_to_formdata
+from inspect_app.tasks.steps import step_fields
 
 MAX_PER_PAGE = 100
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -62,32 +61,9 @@ def page_args() -> tuple[int, int]:
     return values["page"], min(values["per_page"], MAX_PER_PAGE)
 
 
-def _is_plain(value) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
-
-
-def form_answers(data: dict, fields: list[dict]) -> MultiDict:
-    """JSON answers as form data for the task's form; 422 naming each unknown field or value of the wrong kind."""
-    known = {field["name"] for field in fields}
-    errors = {}
-    for name, value in data.items():
-        if name not in known:
-            errors[name] = [_("This form has no such field.")]
-        elif not (_is_plain(value) or (isinstance(value, list) and all(_is_plain(item) for item in value))):
-            errors[name] = [_("Send text, a number, true or false, or a list of these.")]
-    if errors:
-        raise InvalidInput(_("Some answers need attention."), errors)
-    return json_to_formdata(data)
-
-
 def iso(value: datetime | None) -> str | None:
     """An aware datetime as ISO 8601 in UTC with its offset (2026-11-28T08:30:00+00:00)."""
     return None if value is None else value.astimezone(UTC).isoformat()
-
-
-def form_fields(task: HumanTask) -> list[dict]:
-    """The fields of the task's form: name, type, label, required and (for choices) choices."""
-    return build_form(task.form, None, task).describe() if task.form in FORMS else []
 
 
 def task_json(task: HumanTask, user: User) -> dict:
@@ -103,7 +79,7 @@ def task_json(task: HumanTask, user: User) -> dict:
         "claimed_by": task.claimed_by.username if task.claimed_by else None,
         "can_complete": task.can_complete(user),
         "form": task.form,
-        "fields": form_fields(task),
+        "fields": step_fields(task),
     }
 
 

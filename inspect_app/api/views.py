@@ -11,8 +11,6 @@ from inspect_app.api.schemas import (
     MAX_PER_PAGE,
     case_json,
     completed_json,
-    form_answers,
-    form_fields,
     history_json,
     json_body,
     page_args,
@@ -24,6 +22,7 @@ from inspect_app.models import HumanTask
 from inspect_app.permissions import get_case_by_reference_or_404
 from inspect_app.tasks import services
 from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.steps import validate_input
 from inspect_app.tasks.views import get_task_or_404
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -71,8 +70,7 @@ def list_tasks():
 @bp.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int):
     task = get_task_or_404(task_id)
-    formdata = form_answers(g.api_body, form_fields(task))
-    services.complete_task(task, actor=current_user, formdata=formdata)
+    services.complete_task(task, actor=current_user, data=validate_input(task, g.api_body))
     return jsonify(completed_json(db.session.get(HumanTask, task_id), current_user))
 
 

@@ -5,7 +5,6 @@ Each locks the case, checks, changes, records history and flushes; the entry poi
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app import clock, workflow_bridge
 from inspect_app.cases.services import close_case
@@ -15,7 +14,8 @@ from inspect_app.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, User, WorkflowState
 from inspect_app.notifications.services import notify_step
-from inspect_app.tasks.forms import build_form
+from inspect_app.tasks.schemas import StepInput
+from inspect_app.tasks.steps import step_for
 
 
 def lock_case(case_id: int) -> Case:
@@ -87,24 +87,25 @@ def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
     return case, db.session.get(HumanTask, task.id)
 
 
-def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
-    """Validate the task's form, complete it in the engine, run on, and record it (one transaction)."""
+def complete_task(task: HumanTask, *, actor: User, data: StepInput):
+    """Complete the task with its step's input: apply the step, run the engine on, and record it (one transaction).
+
+    `data` is an instance of the task's input model (see tasks/steps.py: validate_input), already validated."""
     case, task = _lock_task(task)
     if task.state != TaskState.READY or case.is_closed:
         raise Conflict(already_done_message(task))
     if not task.can_complete(actor):
         raise Forbidden(_("This task is for someone else."))
-    form = build_form(task.form, formdata, task)
-    if not form.validate():
-        raise InvalidInput(_("Some answers need attention."), form.errors)
-    now = clock.now()
+    step = step_for(task)
+    if not isinstance(data, step.input):
+        raise TypeError(f"task {task.bpmn_id} takes {step.input.__name__}, not {type(data).__name__}")
     task.state, task.completed_at, task.completed_by, task.submission = (
         TaskState.COMPLETED,
-        now,
+        clock.now(),
         actor,
-        form.submission(),
+        data.model_dump(mode="json"),
     )
-    decisions = {**form.decisions(), **form.apply(task, actor)}
+    decisions = step.apply(task, actor, data)
     step = workflow_bridge.complete_task(case, task, decisions)
     record_event(
         case,
