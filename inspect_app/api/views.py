@@ -70,6 +70,7 @@ def list_tasks():
 @bp.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int):
     task = get_task_or_404(task_id)
+    services.check_can_complete(task, current_user)
     services.complete_task(task, actor=current_user, data=validate_input(task, g.api_body))
     return jsonify(completed_json(db.session.get(HumanTask, task_id), current_user))
 

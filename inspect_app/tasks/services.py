@@ -87,15 +87,22 @@ def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
     return case, db.session.get(HumanTask, task.id)
 
 
-def complete_task(task: HumanTask, *, actor: User, data: StepInput):
-    """Complete the task with its step's input: apply the step, run the engine on, and record it (one transaction).
+def check_can_complete(task: HumanTask, actor: User) -> None:
+    """Refuse a task that is no longer open (409, naming who did it) or that is someone else's (403).
 
-    `data` is an instance of the task's input model (see tasks/steps.py: validate_input), already validated."""
-    case, task = _lock_task(task)
-    if task.state != TaskState.READY or case.is_closed:
+    Entry points call it before reading the answers too, so that these refusals come first whatever was answered."""
+    if task.state != TaskState.READY or task.case.is_closed:
         raise Conflict(already_done_message(task))
     if not task.can_complete(actor):
         raise Forbidden(_("This task is for someone else."))
+
+
+def complete_task(task: HumanTask, *, actor: User, data: StepInput):
+    """Complete the task with its step's input: apply the step, run the engine on, and record it (one transaction).
+
+    `data` is an instance of the task's input model, validated by the caller (tasks/steps.py: validate_input)."""
+    case, task = _lock_task(task)
+    check_can_complete(task, actor)
     step = step_for(task)
     if not isinstance(data, step.input):
         raise TypeError(f"task {task.bpmn_id} takes {step.input.__name__}, not {type(data).__name__}")

@@ -49,6 +49,7 @@ def detail(task_id: int):
     page = partial(render_template, "tasks/detail.html", task=task, form=form, candidates=candidates)
     if request.method == "POST":
         on_refusal_render(page, form)
+        services.check_can_complete(task, current_user)
         services.complete_task(task, actor=current_user, data=form.to_input())
         flash(_("Done: %(task)s.", task=task.title), "success")
         return redirect(url_for("cases.detail", case_id=task.case_id))
