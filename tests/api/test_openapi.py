@@ -67,7 +67,9 @@ def test_every_error_is_json_never_html(api, client, people, case):
         405: caller.get(url),
         409: caller.post(url, json={"note": "again"}),
         415: caller.post(url, data={"note": "x"}),
-        422: caller.post(url, json={"nope": 1}),
+        422: api(people["inspector2"]).post(
+            f"/api/v1/tasks/{task_for(case, 'visit', 'inspector2').id}/complete", json={"nope": 1}
+        ),
     }
     for status, response in answers.items():
         assert response.status_code == status
