@@ -12,7 +12,7 @@ from inspect_app.exceptions import InvalidInput
 from inspect_app.inspections import services
 from inspect_app.models import Finding, FindingState, HumanTask, User, Verdict
 from inspect_app.tasks.schemas import Confirmed, LocalDateTime, StepInput, answer
-from inspect_app.tasks.steps import ExtendOrEscalateInput, Step
+from inspect_app.tasks.steps import ExtendOrEscalateInput, StepHandler
 
 CONCLUSION_DECISIONS = {"approve": _l("Approve and issue the conclusion"), "return": _l("Return to the team lead")}
 ESCALATION_DECISIONS = {"extend": _l("Give more time"), "close": _l("Close the case now")}
@@ -180,13 +180,13 @@ def close(task: HumanTask, actor: User, data: ClosureInput) -> dict:
 
 
 STEPS = {
-    "inspection_plan": Step(PlanInput, record_plan),
-    "onsite_inspection": Step(OnsiteInput, finish_visit),
-    "minutes": Step(MinutesInput, write_minutes),
-    "conclusion": Step(ConclusionInput, conclude),
-    "remediation": Step(RemediationInput, send_for_verification),
-    "verification": Step(VerificationInput, verify),
-    "remediation_follow_up": Step(ExtendOrEscalateInput, follow_up),
-    "escalation": Step(EscalationInput, decide_escalation),
-    "closure": Step(ClosureInput, close),
+    "inspection_plan": StepHandler(PlanInput, record_plan),
+    "onsite_inspection": StepHandler(OnsiteInput, finish_visit),
+    "minutes": StepHandler(MinutesInput, write_minutes),
+    "conclusion": StepHandler(ConclusionInput, conclude),
+    "remediation": StepHandler(RemediationInput, send_for_verification),
+    "verification": StepHandler(VerificationInput, verify),
+    "remediation_follow_up": StepHandler(ExtendOrEscalateInput, follow_up),
+    "escalation": StepHandler(EscalationInput, decide_escalation),
+    "closure": StepHandler(ClosureInput, close),
 }

@@ -10,7 +10,7 @@ from pydantic import model_validator
 from inspect_app.models import HumanTask, User
 from inspect_app.par import services
 from inspect_app.tasks.schemas import Confirmed, StepInput, answer
-from inspect_app.tasks.steps import Step, the_decision
+from inspect_app.tasks.steps import StepHandler, the_decision
 
 APPROVAL_DECISIONS = {"approve": _l("Approve the index"), "return": _l("Return to the lead")}
 
@@ -74,12 +74,12 @@ def decide_approval(task: HumanTask, actor: User, data: ApprovalInput) -> dict:
 
 
 STEPS = {
-    "par_self_assessment": Step(SelfAssessmentInput, submit_self_assessment),
-    "par_first_appraisal": Step(FirstAppraisalInput, finish_first_appraisal),
-    "par_explanation": Step(ExplanationInput, finish_explanations),
-    "par_second_appraisal": Step(SecondAppraisalInput, check_final_scores),
-    "par_consolidation": Step(ConsolidationInput, check_final_scores),
-    "par_approval": Step(ApprovalInput, decide_approval),
+    "par_self_assessment": StepHandler(SelfAssessmentInput, submit_self_assessment),
+    "par_first_appraisal": StepHandler(FirstAppraisalInput, finish_first_appraisal),
+    "par_explanation": StepHandler(ExplanationInput, finish_explanations),
+    "par_second_appraisal": StepHandler(SecondAppraisalInput, check_final_scores),
+    "par_consolidation": StepHandler(ConsolidationInput, check_final_scores),
+    "par_approval": StepHandler(ApprovalInput, decide_approval),
 }
 
 TIMER_HANDLERS = {"self_assessment_late": services.lock_late_self_assessment}

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from inspect_app.models import Case
     from inspect_app.tasks.forms import TaskForm
-    from inspect_app.tasks.steps import Step
+    from inspect_app.tasks.steps import StepHandler
 
 EXTENSION_KEY = "inspect.registry"
 
@@ -24,7 +24,7 @@ class RegistryError(RuntimeError):
 
 @dataclass(frozen=True)
 class Registry:
-    steps: dict[str, "Step"]
+    steps: dict[str, "StepHandler"]
     forms: dict[str, type["TaskForm"]]
     timer_handlers: dict[str, Callable[["Case"], None]]
 
@@ -32,7 +32,7 @@ class Registry:
 def install(
     app: Flask,
     *,
-    steps: Iterable[Mapping[str, "Step"]],
+    steps: Iterable[Mapping[str, "StepHandler"]],
     forms: Iterable[Mapping[str, type["TaskForm"]]],
     timer_handlers: Iterable[Mapping[str, Callable[["Case"], None]]],
 ) -> Registry:

@@ -103,16 +103,16 @@ def complete_task(task: HumanTask, *, actor: User, data: StepInput):
     `data` is an instance of the task's input model, validated by the caller (tasks/steps.py: validate_input)."""
     case, task = _lock_task(task)
     check_can_complete(task, actor)
-    step = step_for(task)
-    if not isinstance(data, step.input):
-        raise TypeError(f"task {task.bpmn_id} takes {step.input.__name__}, not {type(data).__name__}")
+    handler = step_for(task)
+    if not isinstance(data, handler.input):
+        raise TypeError(f"task {task.bpmn_id} takes {handler.input.__name__}, not {type(data).__name__}")
     task.state, task.completed_at, task.completed_by, task.submission = (
         TaskState.COMPLETED,
         clock.now(),
         actor,
         data.model_dump(mode="json"),
     )
-    decisions = step.apply(task, actor, data)
+    decisions = handler.apply(task, actor, data)
     step = workflow_bridge.complete_task(case, task, decisions)
     record_event(
         case,

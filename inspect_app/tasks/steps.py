@@ -30,14 +30,14 @@ def the_decision(task: HumanTask, actor: User, data: StepInput) -> dict:
 
 
 @dataclass(frozen=True)
-class Step:
+class StepHandler:
     """A user task's handler: the input it takes and what completing the task does."""
 
     input: type[StepInput]
     apply: Callable[[HumanTask, User, StepInput], dict] = no_decisions
 
 
-def step_for(task: HumanTask) -> Step:
+def step_for(task: HumanTask) -> StepHandler:
     """The handler the task's `form` names (deployment refuses a BPMN file naming an unknown one)."""
     return registry.current().steps[task.form]
 
@@ -106,7 +106,7 @@ def decision_and_days(task: HumanTask, actor: User, data: ExtendOrEscalateInput)
 
 
 STEPS = {
-    "note": Step(NoteInput),
-    "review": Step(ReviewInput, the_decision),
-    "extend_or_escalate": Step(ExtendOrEscalateInput, decision_and_days),
+    "note": StepHandler(NoteInput),
+    "review": StepHandler(ReviewInput, the_decision),
+    "extend_or_escalate": StepHandler(ExtendOrEscalateInput, decision_and_days),
 }

@@ -9,7 +9,7 @@ from inspect_app.models import HumanTask, Role, TaskState
 from inspect_app.tasks import registry
 from inspect_app.tasks.forms import NoteForm, ReviewForm
 from inspect_app.tasks.services import complete_task
-from inspect_app.tasks.steps import STEPS, NoteInput, Step
+from inspect_app.tasks.steps import STEPS, NoteInput, StepHandler
 from tests.helpers import csrf_token, fresh_browser
 
 
@@ -166,7 +166,7 @@ def test_every_step_has_its_form_and_a_step_named_twice_or_without_a_form_is_ref
     with app.app_context():
         assert set(registry.current().steps) == set(registry.current().forms)
     with pytest.raises(registry.RegistryError, match="step registered twice: note"):
-        registry.install(app, steps=[STEPS, {"note": Step(NoteInput)}], forms=[], timer_handlers=[])
+        registry.install(app, steps=[STEPS, {"note": StepHandler(NoteInput)}], forms=[], timer_handlers=[])
     with pytest.raises(registry.RegistryError, match="unpaired: review"):
-        registry.install(app, steps=[{"note": Step(NoteInput)}], forms=[{"note": NoteForm, "review": ReviewForm}],
-                         timer_handlers=[])  # fmt: skip
+        forms = {"note": NoteForm, "review": ReviewForm}
+        registry.install(app, steps=[{"note": StepHandler(NoteInput)}], forms=[forms], timer_handlers=[])
