@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
-from inspect_app.config import TestConfig  # noqa: E402
-from inspect_app.extensions import db  # noqa: E402
+from inspect_app.core.config import TestConfig  # noqa: E402
+from inspect_app.core.extensions import db  # noqa: E402
 from inspect_app.models import (  # noqa: E402
     Case,
     CaseType,

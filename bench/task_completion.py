@@ -21,8 +21,8 @@ from flask_migrate import upgrade  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.cases.services import add_team_member, create_case  # noqa: E402
-from inspect_app.config import TestConfig  # noqa: E402
-from inspect_app.extensions import db  # noqa: E402
+from inspect_app.core.config import TestConfig  # noqa: E402
+from inspect_app.core.extensions import db  # noqa: E402
 from inspect_app.models import (  # noqa: E402
     ApiToken,
     Case,

@@ -5,8 +5,8 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
-from inspect_app.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
-from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
+from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Case, Lane, Role, RoleAssignment, TeamRole, User
 
 

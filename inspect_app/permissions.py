@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Case, Role
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, make_url, text
 
 from inspect_app import create_app
 from inspect_app.cases import services as case_services
-from inspect_app.clock import EXTENSION_KEY
-from inspect_app.config import TestConfig
-from inspect_app.extensions import db
+from inspect_app.core.clock import EXTENSION_KEY
+from inspect_app.core.config import TestConfig
+from inspect_app.core.extensions import db
 from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
 from inspect_app.models.users import hash_password
 from inspect_app.processes.services import deploy_bpmn

@@ -8,7 +8,7 @@ import inspect
 
 from sqlalchemy import func, select, text
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 
 
 def empty_all_tables() -> None:

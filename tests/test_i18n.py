@@ -7,8 +7,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from inspect_app.config import PROJECT_ROOT
-from inspect_app.extensions import db
+from inspect_app.core.config import PROJECT_ROOT
+from inspect_app.core.extensions import db
 from inspect_app.models import Role
 from tests.helpers import csrf_token
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from inspect_app.extensions import csrf
+from inspect_app.core.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # No CSRF tokens here: every POST must carry a JSON body, which a cross-site HTML form cannot send (see schemas.py).

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from inspect_app import clock
+from inspect_app.core import clock
 from inspect_app.api import bp
-from inspect_app.exceptions import ServiceError
-from inspect_app.extensions import db, login_manager
+from inspect_app.core.exceptions import ServiceError
+from inspect_app.core.extensions import db, login_manager
 from inspect_app.models import ApiToken, User
 from inspect_app.models.tokens import TOKEN_PREFIX, hash_token
 

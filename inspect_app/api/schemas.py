@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
-from inspect_app.exceptions import InvalidInput, ServiceError
+from inspect_app.core.exceptions import InvalidInput, ServiceError
 from inspect_app.history import case_events, event_payload
 from inspect_app.models import Case, EvidenceFile, Finding, HumanTask, RemediationReport, User
 from inspect_app.tasks.steps import step_fields

@@ -16,8 +16,8 @@ from inspect_app.api.schemas import (
     page_args,
     task_json,
 )
-from inspect_app.exceptions import InvalidInput
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import InvalidInput
+from inspect_app.core.extensions import db
 from inspect_app.models import HumanTask
 from inspect_app.permissions import get_case_by_reference_or_404
 from inspect_app.tasks import services

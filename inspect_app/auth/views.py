@@ -7,9 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from inspect_app.auth import bp
 from inspect_app.auth.forms import LoginForm
 from inspect_app.auth.services import authenticate, lockout_minutes_left
-from inspect_app.extensions import db, login_manager
+from inspect_app.core.extensions import db, login_manager
 from inspect_app.models import User
-from inspect_app.redirects import safe_next_url
+from inspect_app.core.redirects import safe_next_url
 
 
 @login_manager.user_loader

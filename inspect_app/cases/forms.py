@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from inspect_app.labels import CASE_STATUS_LABELS, CASE_TYPE_LABELS
+from inspect_app.core.labels import CASE_STATUS_LABELS, CASE_TYPE_LABELS
 
 
 class CaseFilterForm(FlaskForm):

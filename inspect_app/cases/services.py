@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text
 
-from inspect_app import clock
-from inspect_app.extensions import db
+from inspect_app.core import clock
+from inspect_app.core.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import (
     Case,

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from inspect_app import workflow_bridge
 from inspect_app.cases import bp
 from inspect_app.cases.forms import CaseFilterForm
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events, event_payload
 from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit
 from inspect_app.permissions import get_case_or_404

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from inspect_app.checklists.schemas import ITEM_CODE_MAX, NAME_MAX, TEMPLATE_CODE_MAX, TEXT_MAX
 from inspect_app.core.schemas import CODE_PATTERN
-from inspect_app.labels import CONTENT_AREA_LABELS
+from inspect_app.core.labels import CONTENT_AREA_LABELS
 
 CODE_MESSAGE = _l("Use only letters, digits, “.”, “-” and “_”, starting with a letter or digit.")
 

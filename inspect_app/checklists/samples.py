@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from inspect_app.checklists.services import order_items, parse_checklist
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ChecklistItem, ChecklistTemplate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from flask import flash, g, redirect, render_template
 from flask_wtf import FlaskForm
 
-from inspect_app.exceptions import Forbidden, NotFound, ServiceError
+from inspect_app.core.exceptions import Forbidden, NotFound, ServiceError
 
 
 def on_refusal_render(page: Callable[..., str], form: FlaskForm | None = None) -> None:

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from inspect_app.exceptions import Conflict
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import Conflict
+from inspect_app.core.extensions import db
 
 _EXPLAIN_CONFLICT = "inspect.explain_conflict"
 

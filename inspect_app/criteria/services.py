@@ -23,8 +23,8 @@ from inspect_app.criteria.schemas import (
     CriteriaTree,
 )
 from inspect_app.criteria.schemas import points_text as points_text  # the pages show points through the services
-from inspect_app.exceptions import InvalidInput, ServiceError
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import InvalidInput, ServiceError
+from inspect_app.core.extensions import db
 from inspect_app.models import CriteriaSet, Criterion, CriterionKind, ParAssessment, RoundCriteriaSet
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

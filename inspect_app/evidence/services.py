@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from inspect_app import clock
+from inspect_app.core import clock
 from inspect_app.evidence.storage import check_content, write_once
-from inspect_app.exceptions import Conflict
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import Conflict
+from inspect_app.core.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import Case, ChecklistAnswer, EvidenceFile, Finding, ItemScore, RemediationReport, User
 

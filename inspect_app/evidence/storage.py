@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from inspect_app.exceptions import InvalidInput
+from inspect_app.core.exceptions import InvalidInput
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 PDF_TYPE = "application/pdf"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.inspections import bp
 from inspect_app.inspections.views import get_inspection_case_or_404
 from inspect_app.models import Answer, Case, ChecklistAnswer, ContentArea, Finding, OrgUnit

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import create_model, model_validator
 
-from inspect_app.exceptions import InvalidInput
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.inspections import services
 from inspect_app.models import Finding, FindingState, HumanTask, User, Verdict
 from inspect_app.tasks.schemas import Confirmed, LocalDateTime, StepInput, answer

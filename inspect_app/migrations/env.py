@@ -5,7 +5,7 @@ import logging
 from alembic import context
 from flask import current_app
 
-from inspect_app.sqltypes import UTCDateTime
+from inspect_app.core.sqltypes import UTCDateTime
 
 config = context.config
 # Migrations always run inside the app, whose create_app already configured logging (inspect_app/core/logging.py).

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models.cases import Case
 from inspect_app.models.users import User
 

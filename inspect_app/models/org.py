@@ -3,7 +3,7 @@
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models.enums import OrgLevel, enum_column_type
 
 

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from inspect_app import clock
-from inspect_app.extensions import db
+from inspect_app.core import clock
+from inspect_app.core.extensions import db
 from inspect_app.lanes import lane_candidates
 from inspect_app.models import Case, CaseStatus, Finding, FindingState, Lane, Notification, User
 

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inspect_app.inspections.documents import render_pdf
-from inspect_app.labels import label
+from inspect_app.core.labels import label
 from inspect_app.models import OrgLevel, ParAssessment, ParRound
 from inspect_app.par.scoring import round2
 

@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from inspect_app.extensions import db
-from inspect_app.labels import label
+from inspect_app.core.extensions import db
+from inspect_app.core.labels import label
 from inspect_app.models import (
     Case,
     CaseStatus,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     CriteriaSet,
     Criterion,

@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from inspect_app.extensions import db
-from inspect_app.labels import ORG_LEVEL_LABELS
+from inspect_app.core.extensions import db
+from inspect_app.core.labels import ORG_LEVEL_LABELS
 from inspect_app.models import CriteriaSet, OrgLevel, OrgUnit, ParAssessment, ParRound, Role, User
 
 # The levels a round may take part at, each with its criteria-set field.

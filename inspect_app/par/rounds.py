@@ -12,10 +12,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import joinedload
 
-from inspect_app import clock
+from inspect_app.core import clock
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
-from inspect_app.exceptions import InvalidInput
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import InvalidInput
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     Case,
     CaseType,

@@ -7,10 +7,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from inspect_app import clock
+from inspect_app.core import clock
 from inspect_app.cases.services import add_team_member, create_case
-from inspect_app.exceptions import Forbidden, InvalidInput
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import Forbidden, InvalidInput
+from inspect_app.core.extensions import db
 from inspect_app.history import record_event
 from inspect_app.inspections.services import deadline_moment
 from inspect_app.models import (

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from inspect_app import workflow_bridge
-from inspect_app.exceptions import InvalidInput
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.models import ProcessDefinition, User
 
 

@@ -10,7 +10,7 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from inspect_app.exceptions import InvalidInput
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.models import HumanTask
 from inspect_app.tasks import registry
 from inspect_app.tasks.schemas import StepInput

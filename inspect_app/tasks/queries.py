@@ -2,7 +2,7 @@
 
 from sqlalchemy import or_, select
 
-from inspect_app import clock
+from inspect_app.core import clock
 from inspect_app.models import Case, HumanTask, TaskState, User
 from inspect_app.models.workflow import human_task_candidates
 

@@ -4,7 +4,7 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 
 from inspect_app.api.openapi import openapi_document
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ApiToken, Role, TaskState
 from tests.helpers import fresh_browser
 

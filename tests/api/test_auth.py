@@ -1,6 +1,6 @@
 """Who may call the API: bearer tokens from the CLI or the profile page, or a signed-in browser; everyone else 401."""
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ApiToken
 from tests.api.conftest import documented
 from tests.helpers import fresh_browser

@@ -1,6 +1,6 @@
 """A case and its tamper-evident history, as the API shows them."""
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import GENESIS_HASH, case_events, compute_hash
 from tests.api.conftest import documented, task_for
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Finding
 from tests.api.conftest import documented
 from tests.api.test_inspections_api import PEOPLE, build_field, decision, finding_body, image, open_on_site

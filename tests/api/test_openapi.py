@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 
 from inspect_app import create_app
 from inspect_app.api.openapi import openapi_document
-from inspect_app.exceptions import Conflict
+from inspect_app.core.exceptions import Conflict
 from tests.api.conftest import documented, task_for
 from tests.conftest import make_config
 

@@ -3,7 +3,7 @@ with the report pages' visibility rules. The numbers are those worked by hand in
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import User
 from tests.api.conftest import documented
 from tests.par.conftest import par_people, par_round  # noqa: F401  (fixtures)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import CaseStatus, HumanTask, TaskState
 from tests.api.conftest import documented, task_for

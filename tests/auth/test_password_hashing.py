@@ -1,7 +1,7 @@
 """Passwords are stored as scrypt hashes: the suite's cheap hashing never reaches a real deployment."""
 
 from inspect_app import create_app
-from inspect_app.config import Config
+from inspect_app.core.config import Config
 from inspect_app.models.users import hash_password
 
 

@@ -8,7 +8,7 @@ from babel.dates import format_datetime
 
 from inspect_app.cases.services import close_case
 from inspect_app.cases.views import TIMELINE_EVENTS
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events, record_event
 from inspect_app.models import CaseType, Role
 

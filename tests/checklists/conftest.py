@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     Answer,
     ChecklistAnswer,

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ChecklistItem, ChecklistTemplate, ContentArea
 from tests.checklists.conftest import BASE, codes_in_order, item_by_code
 from tests.helpers import error_flash

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ChecklistItem, ChecklistTemplate
 from tests.checklists.conftest import BASE
 from tests.helpers import csrf_token, error_flash

@@ -6,7 +6,7 @@ from sqlalchemy import event, func, select
 
 from inspect_app.checklists.samples import DATA_DIR, load_sample_checklists
 from inspect_app.checklists.services import parse_checklist
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ChecklistItem, ChecklistTemplate, ContentArea
 
 SAMPLE = DATA_DIR / "sample_public_service.json"

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from inspect_app.core.schemas import Code, FileDocument, Schema, errors_by_field, problem_lines
 from inspect_app.criteria import services as criteria_services
-from inspect_app.exceptions import InvalidInput
+from inspect_app.core.exceptions import InvalidInput
 
 
 class Colour(Enum):

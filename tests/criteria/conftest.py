@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     CaseType,
     CriteriaSet,

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import GENESIS_HASH, case_events, compute_hash, event_payload, record_event
 from inspect_app.models import Role
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ChecklistItem, ChecklistTemplate, ContentArea, OrgLevel, Role
 from tests.helpers import csrf_token
 from tests.snapshots import world

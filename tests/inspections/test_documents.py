@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.inspections.documents import LocalOnlyFetcher
 from inspect_app.models import OrgLevel
 from tests.helpers import fresh_browser

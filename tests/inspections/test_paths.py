@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from inspect_app.exceptions import InvalidInput
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import InvalidInput
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.inspections.steps import VerificationInput
 from inspect_app.models import Case, CaseStatus, FindingState, Verdict

@@ -2,7 +2,7 @@
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Finding
 from tests.helpers import csrf_token, fresh_browser
 from tests.inspections.conftest import PEOPLE, open_task

@@ -3,7 +3,7 @@
 import pytest
 
 from inspect_app import ConfigurationError, create_app
-from inspect_app.config import DEV_SECRET_KEY, TestConfig
+from inspect_app.core.config import DEV_SECRET_KEY, TestConfig
 from tests.conftest import make_config
 
 
@@ -22,7 +22,7 @@ def test_production_starts_with_a_secret_key(tmp_path):
 def test_settings_come_from_inspect_environment_variables(monkeypatch, tmp_path):
     import importlib
 
-    import inspect_app.config as config_module
+    import inspect_app.core.config as config_module
 
     monkeypatch.setenv("INSPECT_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
     monkeypatch.setenv("INSPECT_UPLOAD_DIR", str(tmp_path / "files"))

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from inspect_app import create_app
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from tests.conftest import POSTGRES_URL, make_config
 
 

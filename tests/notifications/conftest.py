@@ -6,7 +6,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Notification, User
 from inspect_app.notifications import services
 from tests.inspections.conftest import act, checklist, decide, do_task, people  # noqa: F401 (fixtures reused)

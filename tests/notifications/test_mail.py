@@ -8,7 +8,7 @@ from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.notifications import services
 from inspect_app.notifications.mail import send_pending_emails
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Notification, Role
 from tests.helpers import csrf_token, fresh_browser
 

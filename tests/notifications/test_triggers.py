@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from inspect_app import clock as app_clock
-from inspect_app.extensions import db
+from inspect_app.core import clock as app_clock
+from inspect_app.core.extensions import db
 from inspect_app.models import Notification
 from inspect_app.notifications.services import Kind, send_due_reminders
 from tests.inspections.test_paths import keep_all, minutes, plan, visit

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import CriteriaSet, Criterion, CriterionKind, OrgLevel, Role
 from inspect_app.par import services
 from tests.helpers import csrf_token

@@ -10,7 +10,7 @@ from flask_babel import force_locale, gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from tests.par.test_reports import get_as, reports_world  # noqa: F401  (the fixture)
 
 TITLE = "Appendix: Results of determining the Public Administration Reform Index for %(year)d"

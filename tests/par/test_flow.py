@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 from PIL import Image
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import CaseStatus, Notification
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ParRound, Role, ScoreAdjustment, SurveyScore
 from tests.helpers import csrf_token, fresh_browser
 from tests.par.test_adjustments import assessment_of, drive_to

@@ -22,7 +22,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     ContentArea,
     Finding,

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import OrgLevel, SurveyScore
 from inspect_app.par.results import assessment_results, survey_total

@@ -3,7 +3,7 @@
 import pytest
 
 from inspect_app.cases.services import close_case
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import Case
 from tests.permissions.conftest import EVERYONE, request_as
 

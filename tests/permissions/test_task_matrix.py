@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import TaskState, TimerState, WorkflowTimer
 from inspect_app.tasks import registry, timers
 from inspect_app.tasks.services import complete_task

@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import ProcessDefinition, Role
 from tests.conftest import APP_BPMN
 from tests.helpers import csrf_token, error_flash

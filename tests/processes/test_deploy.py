@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import CaseStatus, ProcessDefinition, Role, TaskState
 from inspect_app.tasks import services
 from inspect_app.tasks.schemas import StepInput

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import HumanTask, Role, TaskState
 from inspect_app.tasks import services

@@ -3,7 +3,7 @@ API's description of a task's fields read from that model."""
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import HumanTask, Role, TaskState
 from inspect_app.tasks import registry

@@ -3,7 +3,7 @@ nothing: never a 500, never a half-done case."""
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import HumanTask, Role, TaskState
 from tests.helpers import csrf_token, error_flash

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import CaseStatus, HumanTask, Role, TaskState, TimerState, WorkflowTimer
 from tests.helpers import csrf_token

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.cases.services import close_case
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import HumanTask, Role, TaskState, TimerState, WorkflowTimer
 from inspect_app.tasks import registry, services

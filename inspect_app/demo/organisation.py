@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from inspect_app.extensions import db
+from inspect_app.core.extensions import db
 from inspect_app.models import OrgLevel, OrgUnit, Role, User
 
 DEMO_PASSWORD = "inspect-demo"

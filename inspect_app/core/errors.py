@@ -7,8 +7,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from inspect_app.core.refusals import answer_refusal
-from inspect_app.exceptions import ServiceError
-from inspect_app.extensions import db
+from inspect_app.core.exceptions import ServiceError
+from inspect_app.core.extensions import db
 
 
 def _wants_json() -> bool:

@@ -1,0 +1,1 @@
+"""The Hai Duong demo: organisation and users, inspections at every stage, PAR rounds."""
