@@ -15,15 +15,14 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from inspect_app import workflow_bridge
-
-from inspect_app.core import clock
 from inspect_app.auth.services import normalise_username
-from inspect_app.core.unit_of_work import unit_of_work
-from inspect_app.demo.organisation import DEMO_PASSWORD, load_demo
-from inspect_app.demo.cases import load_demo_cases
-from inspect_app.demo.par import load_demo_par
+from inspect_app.core import clock
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.unit_of_work import unit_of_work
+from inspect_app.demo.cases import load_demo_cases
+from inspect_app.demo.organisation import DEMO_PASSWORD, load_demo
+from inspect_app.demo.par import load_demo_par
 from inspect_app.models import ApiToken, Case, OrgUnit, Role, TimerState, User
 from inspect_app.notifications import mail as notification_mail
 from inspect_app.notifications import services as notification_services

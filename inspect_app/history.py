@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from inspect_app.core.extensions import db
-from inspect_app.models import Case, CaseEvent, User
 from inspect_app.core.sqltypes import utc_now
+from inspect_app.models import Case, CaseEvent, User
 
 GENESIS_HASH = "0" * 64
 

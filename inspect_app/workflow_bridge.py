@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from inspect_app.core import clock
-from inspect_app.core.logging import case_logger
 from inspect_app.core.exceptions import ProcessStuck
 from inspect_app.core.extensions import db
+from inspect_app.core.logging import case_logger
 from inspect_app.lanes import lane_candidates
 from inspect_app.models import (
     Case,

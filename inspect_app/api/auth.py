@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from inspect_app.core import clock
 from inspect_app.api import bp
+from inspect_app.core import clock
 from inspect_app.core.exceptions import ServiceError
 from inspect_app.core.extensions import db, login_manager
 from inspect_app.models import ApiToken, User

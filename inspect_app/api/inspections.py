@@ -26,9 +26,9 @@ from inspect_app.api.schemas import (
     moment_message,
     photo_json,
 )
-from inspect_app.evidence.services import add_evidence
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import csrf, db
+from inspect_app.evidence.services import add_evidence
 from inspect_app.inspections import services
 from inspect_app.inspections.forms import FindingForm, InspectionDecisionForm
 from inspect_app.inspections.views import get_finding_or_404

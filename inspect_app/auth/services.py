@@ -9,8 +9,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from inspect_app.core.extensions import db
-from inspect_app.models import LoginAttempt, User
 from inspect_app.core.sqltypes import utc_now
+from inspect_app.models import LoginAttempt, User
 
 
 @cache

@@ -8,8 +8,8 @@ from inspect_app.auth import bp
 from inspect_app.auth.forms import LoginForm
 from inspect_app.auth.services import authenticate, lockout_minutes_left
 from inspect_app.core.extensions import db, login_manager
-from inspect_app.models import User
 from inspect_app.core.redirects import safe_next_url
+from inspect_app.models import User
 
 
 @login_manager.user_loader

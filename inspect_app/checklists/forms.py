@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from inspect_app.checklists.schemas import ITEM_CODE_MAX, NAME_MAX, TEMPLATE_CODE_MAX, TEXT_MAX
-from inspect_app.core.schemas import CODE_PATTERN
 from inspect_app.core.labels import CONTENT_AREA_LABELS
+from inspect_app.core.schemas import CODE_PATTERN
 
 CODE_MESSAGE = _l("Use only letters, digits, “.”, “-” and “_”, starting with a letter or digit.")
 

@@ -13,9 +13,9 @@ from inspect_app.checklists import io as checklist_io
 from inspect_app.checklists.schemas import FORMAT, ChecklistDocument, problem_names, template_field
 from inspect_app.checklists.schemas import NAME_MAX as NAME_MAX  # the copy form's defaults are cut to these
 from inspect_app.checklists.schemas import TEMPLATE_CODE_MAX as TEMPLATE_CODE_MAX
-from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
 from inspect_app.core.exceptions import InvalidInput, ServiceError
 from inspect_app.core.extensions import db
+from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
 from inspect_app.models import ChecklistAnswer, ChecklistItem, ChecklistTemplate, ContentArea, Finding, Inspection
 
 MAX_IMPORT_BYTES = 1024 * 1024

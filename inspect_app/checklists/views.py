@@ -17,8 +17,8 @@ from inspect_app.checklists.forms import (
     ConfirmForm,
     ItemEditForm,
 )
-from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.core.extensions import db
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import ChecklistItem, ChecklistTemplate, ContentArea, Role
 from inspect_app.permissions import roles_required
 

@@ -6,9 +6,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from inspect_app.core.refusals import answer_refusal
 from inspect_app.core.exceptions import ServiceError
 from inspect_app.core.extensions import db
+from inspect_app.core.refusals import answer_refusal
 
 
 def _wants_json() -> bool:

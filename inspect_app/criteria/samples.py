@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from inspect_app.core.extensions import db
 from inspect_app.criteria import io as criteria_io
 from inspect_app.criteria.schemas import CriteriaSetDocument
 from inspect_app.criteria.services import build_set, find_set, parse_document
-from inspect_app.core.extensions import db
 from inspect_app.models import CriteriaSet, Criterion, ItemScore, OrgLevel
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from inspect_app.core.exceptions import InvalidInput, ServiceError
+from inspect_app.core.extensions import db
 from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
 from inspect_app.criteria import io as criteria_io
 from inspect_app.criteria.schemas import (
@@ -23,8 +25,6 @@ from inspect_app.criteria.schemas import (
     CriteriaTree,
 )
 from inspect_app.criteria.schemas import points_text as points_text  # the pages show points through the services
-from inspect_app.core.exceptions import InvalidInput, ServiceError
-from inspect_app.core.extensions import db
 from inspect_app.models import CriteriaSet, Criterion, CriterionKind, ParAssessment, RoundCriteriaSet
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
+from inspect_app.core.extensions import db
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.criteria import bp, services
 from inspect_app.criteria import io as criteria_io
 from inspect_app.criteria.forms import ConfirmForm, CriteriaDuplicateForm, CriteriaImportForm
-from inspect_app.core.extensions import db
 from inspect_app.models import CriteriaSet, Role
 from inspect_app.permissions import roles_required
 

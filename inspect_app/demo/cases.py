@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from inspect_app.checklists.samples import load_sample_checklists
 from inspect_app.core.clock import EXTENSION_KEY
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.steps import (
     ClosureInput,
@@ -25,7 +26,6 @@ from inspect_app.inspections.steps import (
 )
 from inspect_app.models import Answer, Case, CaseType, ContentArea, HumanTask, OrgUnit, Severity, User
 from inspect_app.processes.services import deploy_bpmn
-from inspect_app.core.sqltypes import utc_now
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.services import complete_task
 

@@ -16,10 +16,11 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from inspect_app.core.clock import EXTENSION_KEY
-from inspect_app.criteria.samples import load_sample_criteria_sets
-from inspect_app.demo.organisation import DEMO_PASSWORD, DEPARTMENTS, DISTRICTS
-from inspect_app.demo.cases import BPMN_DIR, DemoClock
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
+from inspect_app.criteria.samples import load_sample_criteria_sets
+from inspect_app.demo.cases import BPMN_DIR, DemoClock
+from inspect_app.demo.organisation import DEMO_PASSWORD, DEPARTMENTS, DISTRICTS
 from inspect_app.models import (
     Case,
     CaseType,
@@ -45,7 +46,6 @@ from inspect_app.par.steps import (
     SelfAssessmentInput,
 )
 from inspect_app.processes.services import deploy_bpmn
-from inspect_app.core.sqltypes import utc_now
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.services import complete_task
 from inspect_app.tasks.timers import claim_due_timer, fire_timer

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from inspect_app.core import clock
-from inspect_app.evidence.storage import check_content, write_once
 from inspect_app.core.exceptions import Conflict
 from inspect_app.core.extensions import db
+from inspect_app.evidence.storage import check_content, write_once
 from inspect_app.history import record_event
 from inspect_app.models import Case, ChecklistAnswer, EvidenceFile, Finding, ItemScore, RemediationReport, User
 

@@ -3,9 +3,9 @@
 from flask import abort, send_file
 from flask_login import login_required
 
+from inspect_app.core.extensions import db
 from inspect_app.evidence import bp
 from inspect_app.evidence.storage import stored_path
-from inspect_app.core.extensions import db
 from inspect_app.models import EvidenceFile
 from inspect_app.permissions import get_case_or_404
 

@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from inspect_app.core.extensions import db
-from inspect_app.inspections.steps import CONCLUSION_DECISIONS, ESCALATION_DECISIONS, VERDICTS, reported_findings
 from inspect_app.core.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
+from inspect_app.inspections.steps import CONCLUSION_DECISIONS, ESCALATION_DECISIONS, VERDICTS, reported_findings
 from inspect_app.models import ChecklistTemplate, ContentArea, OrgUnit, Role, Severity, User
 from inspect_app.tasks.forms import ExtendOrEscalateForm, TaskForm, select_choices
 

@@ -8,8 +8,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from inspect_app.core import clock
 from inspect_app.cases.services import add_team_member, create_case
+from inspect_app.core import clock
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.history import record_event

@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
-from inspect_app.evidence.services import add_evidence
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
+from inspect_app.evidence.services import add_evidence
 from inspect_app.inspections import bp, services
 from inspect_app.inspections.forms import (
     DropFindingForm,

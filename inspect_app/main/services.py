@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from inspect_app.core.extensions import db
 from inspect_app.core.clock import today
+from inspect_app.core.extensions import db
 from inspect_app.models import (
     Case,
     CaseEvent,

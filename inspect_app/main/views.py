@@ -7,11 +7,11 @@ from sqlalchemy import select, text
 
 from inspect_app.api import auth as api_auth
 from inspect_app.core.extensions import db
+from inspect_app.core.redirects import safe_next_url
 from inspect_app.main import bp
 from inspect_app.main.forms import LanguageForm, ProfileForm, TokenCreateForm, TokenRevokeForm
 from inspect_app.main.services import dashboard_sections
 from inspect_app.models import ApiToken
-from inspect_app.core.redirects import safe_next_url
 
 
 @bp.route("/")

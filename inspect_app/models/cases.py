@@ -6,11 +6,11 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, or_, s
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.enums import CaseStatus, CaseType, Role, TaskState, TeamRole, WorkflowState, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.users import User
 from inspect_app.models.workflow import HumanTask
-from inspect_app.core.sqltypes import utc_now
 
 # Roles that see every case; the auditor among them only reads.
 SEES_ALL_CASES = (Role.ADMIN, Role.DIRECTOR, Role.AUDITOR)

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.cases import Case
 from inspect_app.models.enums import (
     Answer,
@@ -17,7 +18,6 @@ from inspect_app.models.enums import (
     enum_column_type,
 )
 from inspect_app.models.users import User
-from inspect_app.core.sqltypes import utc_now
 
 
 class InspectionStep(enum.StrEnum):

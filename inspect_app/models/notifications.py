@@ -6,9 +6,9 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.cases import Case
 from inspect_app.models.users import User
-from inspect_app.core.sqltypes import utc_now
 
 
 class Notification(db.Model):

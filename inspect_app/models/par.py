@@ -8,11 +8,11 @@ from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.cases import Case, CaseTeamMember
 from inspect_app.models.enums import CriterionKind, OrgLevel, RoundStatus, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.users import User
-from inspect_app.core.sqltypes import utc_now
 
 # Points keep two decimals (criteria are worth 0.5, 1.5 ...); the index is rounded to two decimals.
 Points = Numeric(7, 2)

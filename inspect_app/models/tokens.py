@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
-from inspect_app.models.users import User
 from inspect_app.core.sqltypes import utc_now
+from inspect_app.models.users import User
 
 TOKEN_PREFIX = "insp_"
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.enums import Role, enum_column_type
 from inspect_app.models.org import OrgUnit
-from inspect_app.core.sqltypes import utc_now
 
 
 def hash_password(password: str) -> str:

@@ -6,9 +6,9 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.enums import Role, TaskState, TeamRole, TimerState, enum_column_type
 from inspect_app.models.users import User
-from inspect_app.core.sqltypes import utc_now
 
 
 class ProcessDefinition(db.Model):

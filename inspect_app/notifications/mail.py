@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from inspect_app.core import clock
-from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.core.extensions import db
+from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.models import Notification, User
 from inspect_app.notifications.services import describe
 

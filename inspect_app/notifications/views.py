@@ -5,9 +5,9 @@ from flask_login import current_user, login_required
 
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
+from inspect_app.core.redirects import safe_next_url
 from inspect_app.models import Notification
 from inspect_app.notifications import bp, services
-from inspect_app.core.redirects import safe_next_url
 
 
 def get_notification_or_404(notification_id: int) -> Notification:

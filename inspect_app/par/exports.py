@@ -19,8 +19,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from inspect_app.inspections.documents import render_pdf
 from inspect_app.core.labels import label
+from inspect_app.inspections.documents import render_pdf
 from inspect_app.models import OrgLevel, ParAssessment, ParRound
 from inspect_app.par.scoring import round2
 

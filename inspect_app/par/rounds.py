@@ -13,9 +13,9 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.core import clock
-from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import (
     Case,
     CaseType,

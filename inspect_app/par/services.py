@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from inspect_app.core import clock
 from inspect_app.cases.services import add_team_member, create_case
+from inspect_app.core import clock
 from inspect_app.core.exceptions import Forbidden, InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.history import record_event

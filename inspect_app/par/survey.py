@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 from sqlalchemy import delete, select
 
-from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.schemas import FileUnreadable, errors_by_field, problem_lines
 from inspect_app.history import record_event
 from inspect_app.models import OrgUnit, ParRound, SurveyScore, User
 from inspect_app.par import io as survey_io

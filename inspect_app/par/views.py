@@ -4,9 +4,9 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from inspect_app.core.extensions import db
 from inspect_app.core.refusals import on_refusal_redirect
 from inspect_app.evidence.services import add_evidence
-from inspect_app.core.extensions import db
 from inspect_app.models import ItemScore, ParStep
 from inspect_app.par import bp, services
 from inspect_app.par.results import assessment_results

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from inspect_app import workflow_bridge
-from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.core.extensions import db
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import Case, ProcessDefinition, Role, WorkflowTimer
 from inspect_app.permissions import roles_required
 from inspect_app.processes import bp

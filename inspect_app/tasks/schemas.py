@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticUndefined
 
-from inspect_app.core.schemas import Schema, problem, raise_problems
 from inspect_app.core.clock import from_local_input
+from inspect_app.core.schemas import Schema, problem, raise_problems
 
 # How API clients are told to show each field (the `type` of a field description).
 FIELD_TYPES = ("string", "text", "choice", "boolean", "date", "datetime", "integer", "number")

@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from inspect_app import workflow_bridge
-
-from inspect_app.core import clock
 from inspect_app.cases.services import close_case
-from inspect_app.core.unit_of_work import explain_conflict
+from inspect_app.core import clock
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.unit_of_work import explain_conflict
 from inspect_app.history import record_event
 from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, User, WorkflowState
 from inspect_app.notifications.services import notify_step

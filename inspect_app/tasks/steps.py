@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError, model_validator
 
-from inspect_app.core.schemas import errors_by_field
 from inspect_app.core.exceptions import InvalidInput
+from inspect_app.core.schemas import errors_by_field
 from inspect_app.models import HumanTask, User
 from inspect_app.tasks import registry
 from inspect_app.tasks.schemas import StepInput, answer, describe

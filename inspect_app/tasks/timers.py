@@ -15,11 +15,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app import workflow_bridge
-
 from inspect_app.core import clock
-from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.core.exceptions import Conflict, ProcessStuck
 from inspect_app.core.extensions import db
+from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.history import record_event
 from inspect_app.models import TimerState, User, WorkflowTimer
 from inspect_app.notifications.services import notify_step

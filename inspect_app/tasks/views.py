@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from inspect_app.core import clock
-from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import HumanTask, User
 from inspect_app.tasks import bp, services
 from inspect_app.tasks.forms import form_for

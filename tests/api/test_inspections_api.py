@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from inspect_app.evidence.storage import stored_path
 from inspect_app.core.extensions import db
+from inspect_app.evidence.storage import stored_path
 from inspect_app.history import case_events
 from inspect_app.inspections import services
 from inspect_app.models import (

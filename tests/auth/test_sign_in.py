@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from inspect_app.demo.organisation import DEMO_PASSWORD, USERS, load_demo
 from inspect_app.core.extensions import db
+from inspect_app.demo.organisation import DEMO_PASSWORD, USERS, load_demo
 from inspect_app.models import LoginAttempt, Role
 from tests.helpers import PASSWORD, csrf_token, error_flash, fresh_browser
 

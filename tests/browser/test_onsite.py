@@ -9,8 +9,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from inspect_app.evidence.storage import stored_path
 from inspect_app.core.extensions import db
+from inspect_app.evidence.storage import stored_path
 from inspect_app.history import case_events
 from inspect_app.models import Answer, ChecklistAnswer, EvidenceFile, Finding
 from tests.browser.conftest import ARTIFACTS, save_screenshot

@@ -9,8 +9,8 @@ import pytest
 
 import inspect_app.core.config as config_module
 from inspect_app import ConfigurationError, create_app
-from inspect_app.core.logging import configure_logging
 from inspect_app.core.extensions import db
+from inspect_app.core.logging import configure_logging
 from inspect_app.models import Role, TaskState
 from inspect_app.tasks import services, timers
 from inspect_app.tasks.steps import NoteInput

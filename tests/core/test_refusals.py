@@ -10,9 +10,9 @@ from wtforms import StringField
 
 from inspect_app import create_app
 from inspect_app.core import unit_of_work
-from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from inspect_app.core.extensions import db
+from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import OrgLevel, OrgUnit
 from tests.conftest import make_config
 from tests.helpers import error_flash

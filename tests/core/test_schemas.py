@@ -10,9 +10,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.schemas import Code, FileDocument, Schema, errors_by_field, problem_lines
 from inspect_app.criteria import services as criteria_services
-from inspect_app.core.exceptions import InvalidInput
 
 
 class Colour(Enum):

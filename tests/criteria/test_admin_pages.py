@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 from sqlalchemy import select
 
-from inspect_app.criteria.samples import load_sample_criteria_sets
 from inspect_app.core.extensions import db
+from inspect_app.criteria.samples import load_sample_criteria_sets
 from inspect_app.models import CriteriaSet, OrgLevel
 from tests.criteria.conftest import BASE, make_set, stored
 from tests.helpers import error_flash

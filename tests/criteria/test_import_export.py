@@ -9,9 +9,9 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from inspect_app.core.extensions import db
 from inspect_app.criteria import io as criteria_io
 from inspect_app.criteria import services
-from inspect_app.core.extensions import db
 from inspect_app.models import CriteriaSet, CriterionKind, OrgLevel
 from tests.criteria.conftest import BASE, IMPORT, as_yaml, good_document, problems, stored, sub, upload
 from tests.helpers import csrf_token, error_flash

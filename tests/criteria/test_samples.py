@@ -5,10 +5,10 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import event, func, select
 
+from inspect_app.core.extensions import db
 from inspect_app.criteria import io as criteria_io
 from inspect_app.criteria import services
 from inspect_app.criteria.samples import DATA_DIR, SAMPLES, load_sample_criteria_sets
-from inspect_app.core.extensions import db
 from inspect_app.models import CriteriaSet, Criterion, CriterionKind, ItemScore, OrgLevel
 from inspect_app.par.results import field_maxima
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from inspect_app.demo.organisation import DEPARTMENTS, DISTRICTS, USERS
 from inspect_app.core.extensions import db
+from inspect_app.demo.organisation import DEPARTMENTS, DISTRICTS, USERS
 from inspect_app.models import OrgLevel, OrgUnit, Role, User
 
 

@@ -174,10 +174,10 @@ def test_an_inspector_sees_only_rounds_whose_team_they_are_on(client, sign_in, c
 def test_the_demo_has_last_years_round_ranked_and_this_years_in_progress(app, demo):
     from decimal import Decimal as D
 
+    from inspect_app.core.sqltypes import utc_now
     from inspect_app.demo.par import load_demo_par
     from inspect_app.history import verify_all
     from inspect_app.par.results import round_ranking
-    from inspect_app.core.sqltypes import utc_now
 
     assert load_demo_par() == 0, "a second run adds nothing"
     previous, current = db.session.scalars(select(ParRound).order_by(ParRound.year)).all()

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.core.extensions import db
+from inspect_app.core.templating import local_time
 from inspect_app.history import case_events
 from inspect_app.models import Role, TimerState, WorkflowTimer
-from inspect_app.core.templating import local_time
 from tests.helpers import csrf_token, error_flash
 
 PAGE = "/admin/processes/timers"
