@@ -46,7 +46,7 @@ translations: $(COMPILED)
 
 extract-messages: install ## refresh the catalogs from the source (then translate the new entries)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -w 120 -o inspect_app/translations/messages.pot .
-	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching -w 120
+	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching --ignore-obsolete -w 120
 
 lint: install
 	$(BIN)/ruff check .

@@ -75,8 +75,27 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     cli.register(app)
+    register_process_hooks(app)
     unit_of_work.install(app)
     return app
+
+
+def register_process_hooks(app: Flask) -> None:
+    """The step handlers, task forms and timer handlers BPMN files may name, from each feature's own tables."""
+    from inspect_app.inspections import forms as inspection_forms
+    from inspect_app.inspections import steps as inspection_steps
+    from inspect_app.par import forms as par_forms
+    from inspect_app.par import steps as par_steps
+    from inspect_app.tasks import forms as task_forms
+    from inspect_app.tasks import registry
+    from inspect_app.tasks import steps as task_steps
+
+    registry.install(
+        app,
+        steps=[task_steps.STEPS, inspection_steps.STEPS, par_steps.STEPS],
+        forms=[task_forms.FORMS, inspection_forms.TASK_FORMS, par_forms.FORMS],
+        timer_handlers=[par_steps.TIMER_HANDLERS],
+    )
 
 
 def _refuse_unsafe_production(app: Flask) -> None:

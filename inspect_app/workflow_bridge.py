@@ -26,7 +26,7 @@ from inspect_app.models import (
     WorkflowState,
     WorkflowTimer,
 )
-from inspect_app.tasks.forms import FORMS
+from inspect_app.tasks import registry
 from workflows import (
     MAX_BPMN_BYTES,
     SERIALIZER_VERSION,
@@ -71,7 +71,7 @@ def new_engine() -> Engine:
 
 def validate_definition(xml: bytes, filename: str) -> list[str]:
     """One line per problem in the BPMN file, naming the file and element; empty when it may be deployed."""
-    return validate_bpmn(xml, filename, {lane.value for lane in Lane}, set(FORMS))
+    return validate_bpmn(xml, filename, {lane.value for lane in Lane}, set(registry.current().steps))
 
 
 def parse_definition(xml: bytes, filename: str) -> ProcessBundle:

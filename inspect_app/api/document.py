@@ -8,7 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from inspect_app.api.schemas import Error
 from inspect_app.evidence.schemas import PhotoForm
-from inspect_app.tasks.schemas import ClaimInput
+from inspect_app.tasks.api_schemas import ClaimInput
 
 
 class Operation(NamedTuple):

@@ -5,6 +5,8 @@ Tests check every route against the table (both ways) and every answer the tests
 from copy import deepcopy
 from functools import cache
 
+from flask_babel import force_locale
+
 from inspect_app.api.document import DocumentBuilder, Operation
 from inspect_app.cases.schemas import CaseDetail, History
 from inspect_app.evidence.schemas import Photo, PhotoForm
@@ -17,7 +19,7 @@ from inspect_app.inspections.schemas import (
     SavedAnswer,
 )
 from inspect_app.par.api_schemas import ParResultsQuery, ParRoundResults, ParScorecard
-from inspect_app.tasks.schemas import ClaimInput, ClaimResult, CompleteResult, TaskListQuery, TaskPage, answer_models
+from inspect_app.tasks.api_schemas import ClaimInput, ClaimResult, CompleteResult, TaskListQuery, TaskPage, step_inputs
 
 PREFIX = "/api/v1"
 NOT_JSON = {400: "The body is not valid JSON, or not a JSON object", 415: "The body is not JSON"}
@@ -96,15 +98,17 @@ SECURITY = {
 
 @cache
 def _document() -> dict:
-    builder = DocumentBuilder(OPERATIONS, answer_models())
-    return {
-        "openapi": "3.1.0",
-        "info": INFO,
-        "servers": [{"url": "/"}],
-        "security": [{"bearerToken": []}, {"session": []}],
-        "paths": builder.paths(OPERATIONS, PREFIX),
-        "components": {"schemas": builder.schemas, "securitySchemes": SECURITY},
-    }
+    # Written once, in English, whoever asks first: step inputs put their labels in the reader's language.
+    with force_locale("en"):
+        builder = DocumentBuilder(OPERATIONS, step_inputs())
+        return {
+            "openapi": "3.1.0",
+            "info": INFO,
+            "servers": [{"url": "/"}],
+            "security": [{"bearerToken": []}, {"session": []}],
+            "paths": builder.paths(OPERATIONS, PREFIX),
+            "components": {"schemas": builder.schemas, "securitySchemes": SECURITY},
+        }
 
 
 def openapi_document() -> dict:

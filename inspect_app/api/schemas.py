@@ -8,13 +8,9 @@ from typing import TypeVar
 from flask import jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.exceptions import InvalidInput, ServiceError
 from inspect_app.core.schemas import errors_by_field
-from inspect_app.models import HumanTask
-from inspect_app.tasks.forms import json_to_formdata
-from inspect_app.tasks.schemas import form_fields
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -53,24 +49,6 @@ def query(model: type[M]) -> M:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
         raise BadRequest(_("Some query parameters are not valid."), errors_by_field(error, field_name)) from None
-
-
-def _is_plain(value) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
-
-
-def form_answers(data: dict, task: HumanTask) -> MultiDict:
-    """JSON answers as form data for the task's form; 422 naming each unknown field or value of the wrong kind."""
-    known = {field.name for field in form_fields(task)}
-    errors = {}
-    for name, value in data.items():
-        if name not in known:
-            errors[name] = [_("This form has no such field.")]
-        elif not (_is_plain(value) or (isinstance(value, list) and all(_is_plain(item) for item in value))):
-            errors[name] = [_("Send text, a number, true or false, or a list of these.")]
-    if errors:
-        raise InvalidInput(_("Some answers need attention."), errors)
-    return json_to_formdata(data)
 
 
 def field_name(loc: tuple) -> str:

@@ -8,14 +8,13 @@ from inspect_app.access.loaders import case_by_reference_or_404, task_or_404
 from inspect_app.api import bp
 from inspect_app.api.auth import require_user
 from inspect_app.api.openapi import openapi_document
-from inspect_app.api.schemas import answer, form_answers, json_body, parse, query
+from inspect_app.api.schemas import answer, json_body, parse, query
 from inspect_app.cases.schemas import CaseDetail, History
 from inspect_app.core.extensions import db
 from inspect_app.core.unit_of_work import explain_conflict, transactional
 from inspect_app.models import HumanTask
 from inspect_app.tasks import services
-from inspect_app.tasks.queries import inbox_query
-from inspect_app.tasks.schemas import (
+from inspect_app.tasks.api_schemas import (
     MAX_PER_PAGE,
     ClaimInput,
     ClaimResult,
@@ -24,6 +23,8 @@ from inspect_app.tasks.schemas import (
     TaskListQuery,
     TaskPage,
 )
+from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.steps import validate_input
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 # The one POST that is not JSON (a file upload); it reads its own body and checks CSRF itself (see inspections.py).
@@ -65,9 +66,9 @@ def list_tasks():
 @transactional
 def complete_task(task_id: int):
     task = task_or_404(task_id)
-    formdata = form_answers(g.api_body, task)
+    services.check_can_complete(task, current_user)
     explain_conflict(lambda: services.conflict_for(task_id))
-    services.complete_task(task, actor=current_user, formdata=formdata)
+    services.complete_task(task, actor=current_user, data=validate_input(task, g.api_body))
     return answer(CompleteResult.of(db.session.get(HumanTask, task_id), current_user))
 
 

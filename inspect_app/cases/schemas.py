@@ -117,6 +117,6 @@ class History(BaseModel):
         )
 
 
-from inspect_app.tasks.schemas import Task  # noqa: E402  (a case lists its tasks; a task's answer, its case)
+from inspect_app.tasks.api_schemas import Task  # noqa: E402  (a case lists its tasks; a task's answer, its case)
 
 CaseDetail.model_rebuild()

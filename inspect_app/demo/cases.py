@@ -9,15 +9,24 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.checklists.samples import load_sample_checklists
 from inspect_app.core.clock import EXTENSION_KEY
 from inspect_app.core.extensions import db
 from inspect_app.core.sqltypes import utc_now
 from inspect_app.inspections import services as inspections
-from inspect_app.models import Answer, Case, CaseType, ContentArea, OrgUnit, Severity, User
+from inspect_app.inspections.steps import (
+    ClosureInput,
+    ConclusionInput,
+    MinutesInput,
+    OnsiteInput,
+    PlanInput,
+    RemediationInput,
+    VerificationInput,
+)
+from inspect_app.models import Answer, Case, CaseType, ContentArea, HumanTask, OrgUnit, Severity, User
 from inspect_app.processes.services import deploy_bpmn
+from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.services import complete_task
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -90,14 +99,18 @@ def _decide(story, start, users, unit, template, title, members=("inspector",), 
     )
 
 
-def _do(case: Case, bpmn_id: str, actor: User, **fields) -> None:
-    task = next(t for t in case.open_tasks if t.bpmn_id == bpmn_id and t.claimed_by_id in (None, actor.id))
-    complete_task(task, actor=actor, formdata=MultiDict(fields))
+def _open_task(case: Case, bpmn_id: str, actor: User) -> HumanTask:
+    return next(t for t in case.open_tasks if t.bpmn_id == bpmn_id and t.claimed_by_id in (None, actor.id))
+
+
+def _do(case: Case, bpmn_id: str, actor: User, data: StepInput) -> None:
+    complete_task(_open_task(case, bpmn_id, actor), actor=actor, data=data)
 
 
 def _plan(story, case, users, when):
     story.at(when)
-    _do(case, "plan", users["lead"], schedule_note="Làm việc tại Bộ phận một cửa từ 7 giờ 30; kiểm tra hồ sơ trễ hạn.")
+    note = "Làm việc tại Bộ phận một cửa từ 7 giờ 30; kiểm tra hồ sơ trễ hạn."
+    _do(case, "plan", users["lead"], PlanInput(schedule_note=note))
 
 
 def _visit(story, case, users, who, when, findings=(), not_compliant=()):
@@ -121,7 +134,7 @@ def _visit(story, case, users, who, when, findings=(), not_compliant=()):
             captured_at=when,
         )
         raised.append(finding)
-    _do(case, "onsite", actor, confirmed="y")
+    _do(case, "onsite", actor, OnsiteInput(confirmed=True))
     return raised
 
 
@@ -133,25 +146,18 @@ def _minutes(story, case, users, when, deadlines: dict[int, date] | None = None)
             inspections.edit_finding(
                 finding, actor=users["lead"], deadline=deadlines[finding.id], owner="Chánh Văn phòng"
             )
-    _do(
-        case,
-        "minutes",
-        users["lead"],
+    minutes = MinutesInput(
         unit_comments="Đơn vị thống nhất với nội dung biên bản.",
         unit_head_name="Ông Nguyễn Văn Bình",
-        acknowledged_at=f"{when:%Y-%m-%dT%H:%M}",
+        acknowledged_at=when,
     )
+    _do(case, "minutes", users["lead"], minutes)
 
 
 def _conclude(story, case, users, when):
     story.at(when)
-    _do(
-        case,
-        "conclusion",
-        users["director"],
-        decision="approve",
-        summary="Đơn vị cơ bản thực hiện nghiêm kỷ luật, kỷ cương hành chính; còn một số tồn tại cần khắc phục.",
-    )
+    summary = "Đơn vị cơ bản thực hiện nghiêm kỷ luật, kỷ cương hành chính; còn một số tồn tại cần khắc phục."
+    _do(case, "conclusion", users["director"], ConclusionInput(decision="approve", summary=summary))
 
 
 ONE_STOP_FINDINGS = [
@@ -184,11 +190,13 @@ def _closed_and_remediated(story, start, users, unit, template):
         inspections.submit_report(
             finding, actor=users["officer"], text="Đã niêm yết đầy đủ 215 thủ tục hành chính tại Bộ phận một cửa."
         )
-    _do(case, "remediation", users["officer"], confirmed="y")
+    _do(case, "remediation", users["officer"], RemediationInput(confirmed=True))
     story.at(start + timedelta(days=33))
-    _do(case, "verification", users["lead"], **{f"verdict_{f.id}": "accepted" for f in findings})
+    verification = _open_task(case, "verification", users["lead"])
+    verdicts = VerificationInput.model_for(verification)(**{f"verdict_{f.id}": "accepted" for f in findings})
+    complete_task(verification, actor=users["lead"], data=verdicts)
     story.at(start + timedelta(days=34))
-    _do(case, "closure", users["director"], reason="")
+    _do(case, "closure", users["director"], ClosureInput(reason=""))
 
 
 def _in_remediation(story, start, users, unit, template):

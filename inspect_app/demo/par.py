@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.clock import EXTENSION_KEY
 from inspect_app.core.extensions import db
@@ -38,7 +37,16 @@ from inspect_app.models import (
 from inspect_app.models.users import hash_password
 from inspect_app.par import services
 from inspect_app.par import survey as survey_import
+from inspect_app.par.steps import (
+    ApprovalInput,
+    ConsolidationInput,
+    ExplanationInput,
+    FirstAppraisalInput,
+    SecondAppraisalInput,
+    SelfAssessmentInput,
+)
 from inspect_app.processes.services import deploy_bpmn
+from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.services import complete_task
 from inspect_app.tasks.timers import claim_due_timer, fire_timer
 from inspect_app.workflow_bridge import latest_definition
@@ -214,9 +222,9 @@ def _story_scores(final: dict, criteria_set, rnd: random.Random, flags: int) -> 
 # --- driving a case --------------------------------------------------------------------------------------------------
 
 
-def _do(par: ParAssessment, bpmn_id: str, actor: User, **fields) -> None:
+def _do(par: ParAssessment, bpmn_id: str, actor: User, data: StepInput) -> None:
     task = next(t for t in par.case.open_tasks if t.bpmn_id == bpmn_id)
-    complete_task(task, actor=actor, formdata=MultiDict(fields))
+    complete_task(task, actor=actor, data=data)
 
 
 def _officer(par: ParAssessment) -> User:
@@ -235,7 +243,7 @@ def _self_assess(par, plan, officer, rnd, *, submit=True, share=1.0) -> None:
         note = rnd.choice(NOTES) if score.criterion.evidence_required else ""
         services.save_self_score(score, actor=officer, points=plan[score.criterion.code]["self"], note=note)
     if submit:
-        _do(par, ParStep.SELF_ASSESSMENT, officer, confirmed="y")
+        _do(par, ParStep.SELF_ASSESSMENT, officer, SelfAssessmentInput(confirmed=True))
 
 
 def _first_appraisal(par, plan, appraiser, rnd, *, finish=True, share=1.0) -> None:
@@ -252,7 +260,7 @@ def _first_appraisal(par, plan, appraiser, rnd, *, finish=True, share=1.0) -> No
             needs_explanation=item["flagged"],
         )
     if finish:
-        _do(par, ParStep.FIRST_APPRAISAL, appraiser, confirmed="y")
+        _do(par, ParStep.FIRST_APPRAISAL, appraiser, FirstAppraisalInput(confirmed=True))
 
 
 def _explain(par, officer, rnd, *, finish=True) -> None:
@@ -260,7 +268,7 @@ def _explain(par, officer, rnd, *, finish=True) -> None:
         if score.needs_explanation:
             services.save_explanation(score, actor=officer, text=rnd.choice(EXPLANATIONS))
     if finish:
-        _do(par, ParStep.EXPLANATION, officer, confirmed="y")
+        _do(par, ParStep.EXPLANATION, officer, ExplanationInput(confirmed=True))
 
 
 def _second_appraisal(par, plan, appraiser, *, finish=True) -> None:
@@ -269,7 +277,7 @@ def _second_appraisal(par, plan, appraiser, *, finish=True) -> None:
         comment = "Chấp nhận giải trình." if item["flagged"] else ""
         services.save_appraisal(score, ParStep.SECOND_APPRAISAL, actor=appraiser, points=item["final"], comment=comment)
     if finish:
-        _do(par, ParStep.SECOND_APPRAISAL, appraiser, confirmed="y")
+        _do(par, ParStep.SECOND_APPRAISAL, appraiser, SecondAppraisalInput(confirmed=True))
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -353,13 +361,16 @@ def _previous_round(story: DemoClock, now: datetime, users: dict, units: list[Or
         story.at(_at(day + timedelta(days=84 + position % 4), 8 + position % 8))
         for points, reason in PREVIOUS_ADJUSTMENTS.get(par.unit.code, ()):
             services.add_adjustment(par, actor=lead, points=Decimal(points), reason=reason)
-        _do(par, ParStep.CONSOLIDATION, lead, note="Hồ sơ đầy đủ, đề nghị Hội đồng thẩm định thông qua.")
+        note = "Hồ sơ đầy đủ, đề nghị Hội đồng thẩm định thông qua."
+        _do(par, ParStep.CONSOLIDATION, lead, ConsolidationInput(note=note))
     story.at(_at(day + timedelta(days=95), 9))
     for par in assessments:
         if par.unit.code == RETURNED_UNIT:
-            _do(par, ParStep.APPROVAL, director, decision="return", comment="Rà soát lại điểm tiêu chí 7.")
-            _do(par, ParStep.CONSOLIDATION, lead, note="Đã rà soát lại lĩnh vực 7, giữ nguyên điểm.")
-        _do(par, ParStep.APPROVAL, director, decision="approve", comment="")
+            returned = ApprovalInput(decision="return", comment="Rà soát lại điểm tiêu chí 7.")
+            _do(par, ParStep.APPROVAL, director, returned)
+            reviewed = ConsolidationInput(note="Đã rà soát lại lĩnh vực 7, giữ nguyên điểm.")
+            _do(par, ParStep.CONSOLIDATION, lead, reviewed)
+        _do(par, ParStep.APPROVAL, director, ApprovalInput(decision="approve", comment=""))
     # A year on, last year's notices have long been read.
     db.session.execute(
         update(Notification)
@@ -428,7 +439,12 @@ def _current_round(story: DemoClock, now: datetime, users: dict, units: dict[str
     story.at(now - timedelta(days=4, hours=2))
     survey_import.import_survey(par_round, _survey_csv(surveys), actor=admin)
     story.at(now - timedelta(days=2, hours=3))
-    _do(by_code["HD-SKHCN"], ParStep.CONSOLIDATION, lead, note="Đủ điều kiện trình Hội đồng thẩm định.")
+    _do(
+        by_code["HD-SKHCN"],
+        ParStep.CONSOLIDATION,
+        lead,
+        ConsolidationInput(note="Đủ điều kiện trình Hội đồng thẩm định."),
+    )
     story.at(now - timedelta(days=1, hours=6))
     sgtvt = by_code["HD-SGTVT"]
     services.add_adjustment(

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
-from inspect_app.inspections import documents, forms, views  # noqa: E402,F401  (forms registers the task forms)
+from inspect_app.inspections import documents, views  # noqa: E402,F401

@@ -18,12 +18,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
-from inspect_app.core.clock import from_local_input
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
-from inspect_app.inspections import services
-from inspect_app.models import ChecklistTemplate, ContentArea, FindingState, OrgUnit, Severity, Verdict
-from inspect_app.tasks.forms import ExtendOrEscalateForm, RequiredIf, TaskForm, task_form
+from inspect_app.inspections.steps import CONCLUSION_DECISIONS, ESCALATION_DECISIONS, VERDICTS, reported_findings
+from inspect_app.models import ChecklistTemplate, ContentArea, OrgUnit, Severity
+from inspect_app.tasks.forms import ExtendOrEscalateForm, TaskForm, select_choices
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -109,173 +108,71 @@ class RemediationReportForm(FlaskForm):
     text = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=8000)])
 
 
-# --- task forms ---------------------------------------------------------------------------------------------------
+# --- task forms (the steps are in steps.py) -----------------------------------------------------------------------
 
 
-@task_form("inspection_plan")
 class InspectionPlanForm(TaskForm):
-    """The lead's plan: the schedule; announcing notifies the unit."""
-
     schedule_note = TextAreaField(_l("Schedule"), validators=[DataRequired(), Length(max=4000)])
 
-    def apply(self, task, actor) -> dict:
-        services.record_plan(task.case, actor=actor, schedule_note=self.schedule_note.data)
-        return {}
 
-
-@task_form("onsite_inspection")
 class OnsiteInspectionForm(TaskForm):
-    """Finishing one inspector's visit: every checklist item must be answered."""
-
     confirmed = BooleanField(_l("My checklist and findings are complete"), validators=[DataRequired()])
 
-    def apply(self, task, actor) -> dict:
-        services.check_checklist_done(task.case, actor)
-        return {}
 
-
-@task_form("minutes")
 class MinutesForm(TaskForm):
-    """The minutes (biên bản): the unit's comments and the unit head's acknowledgement."""
-
     unit_comments = TextAreaField(_l("The unit's comments"), validators=[Optional(), Length(max=8000)])
     unit_head_name = StringField(_l("Unit head who signed"), validators=[DataRequired(), Length(max=200)])
     acknowledged_at = DateTimeLocalField(_l("Signed at"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
 
-    def apply(self, task, actor) -> dict:
-        services.write_minutes(
-            task.case,
-            actor=actor,
-            unit_comments=self.unit_comments.data or "",
-            unit_head_name=self.unit_head_name.data,
-            acknowledged_at=from_local_input(self.acknowledged_at.data),
-        )
-        return {}
 
-
-@task_form("conclusion")
 class ConclusionForm(TaskForm):
-    """The director approves the conclusion notice, or returns the minutes to the lead."""
-
-    decision_fields = ("decision",)
-    decision = SelectField(
-        _l("Decision"),
-        choices=[
-            SelectChoice("approve", _l("Approve and issue the conclusion")),
-            SelectChoice("return", _l("Return to the team lead")),
-        ],
-        validators=[InputRequired()],
-    )
-    summary = TextAreaField(_l("Conclusion"), validators=[RequiredIf("decision", ("approve",)), Length(max=8000)])
-    comment = TextAreaField(
-        _l("Comment for the lead"),
-        validators=[RequiredIf("decision", ("return",), _l("Say what must change.")), Length(max=4000)],
-    )
-
-    def apply(self, task, actor) -> dict:
-        if self.decision.data != "approve":
-            return {}
-        return services.issue_conclusion(task.case, actor=actor, summary=self.summary.data)
+    decision = SelectField(_l("Decision"), choices=select_choices(CONCLUSION_DECISIONS), validators=[InputRequired()])
+    summary = TextAreaField(_l("Conclusion"), validators=[Optional(), Length(max=8000)])
+    comment = TextAreaField(_l("Comment for the lead"), validators=[Optional(), Length(max=4000)])
 
 
-@task_form("remediation")
 class RemediationForm(TaskForm):
-    """The unit sends its reports (one per open finding) for verification."""
-
     confirmed = BooleanField(_l("We have reported on every finding"), validators=[DataRequired()])
 
-    def apply(self, task, actor) -> dict:
-        services.check_all_reported(task.case)
-        return {}
 
-
-@task_form("verification")
 class VerificationForm(TaskForm):
-    """The lead accepts or rejects each reported finding; one verdict, reason and new deadline per finding."""
+    """One verdict, reason and new deadline per reported finding."""
 
     @classmethod
     def for_task(cls, task, formdata):
-        findings = [] if task is None else [f for f in task.case.findings if f.state == FindingState.REPORTED]
-
         class Form(cls):
             pass
 
-        for finding in findings:
+        for finding in reported_findings(task):
+            verdict = SelectField(finding.title, choices=select_choices(VERDICTS), validators=[InputRequired()])
+            setattr(Form, f"verdict_{finding.id}", verdict)
             setattr(
-                Form,
-                f"verdict_{finding.id}",
-                SelectField(
-                    finding.title,
-                    choices=[
-                        SelectChoice(Verdict.ACCEPTED.value, _l("Accept")),
-                        SelectChoice(Verdict.REJECTED.value, _l("Reject")),
-                    ],
-                    validators=[InputRequired()],
-                ),
-            )
-            setattr(
-                Form,
-                f"reason_{finding.id}",
-                TextAreaField(
-                    _l("Reason"),
-                    validators=[
-                        RequiredIf(
-                            f"verdict_{finding.id}", (Verdict.REJECTED.value,), _l("Say why the report is rejected.")
-                        ),
-                        Length(max=4000),
-                    ],
-                ),
+                Form, f"reason_{finding.id}", TextAreaField(_l("Reason"), validators=[Optional(), Length(max=4000)])
             )
             setattr(Form, f"deadline_{finding.id}", DateField(_l("New deadline"), validators=[Optional()]))
         form = Form(formdata=formdata, meta={"csrf": False})
-        form.finding_ids = [f.id for f in findings]
+        form.task = task
         return form
 
-    def apply(self, task, actor) -> dict:
-        verdicts = {
-            fid: (Verdict(self[f"verdict_{fid}"].data), self[f"reason_{fid}"].data or "", self[f"deadline_{fid}"].data)
-            for fid in self.finding_ids
-        }
-        return services.verify_reports(task.case, actor=actor, verdicts=verdicts)
 
-
-@task_form("remediation_follow_up")
-class RemediationFollowUpForm(ExtendOrEscalateForm):
-    """After a missed remediation deadline: more days for every open finding, or escalate to the director."""
-
-    def apply(self, task, actor) -> dict:
-        if self.decision.data == "extend":
-            return services.extend_deadlines(task.case, actor=actor, days=self.extra_days.data, reason=self.reason.data)
-        return {}
-
-
-@task_form("escalation")
 class EscalationForm(TaskForm):
-    """The director decides on an escalated remediation: more time, or close the case now."""
-
-    decision_fields = ("decision",)
-    decision = SelectField(
-        _l("Decision"),
-        choices=[SelectChoice("extend", _l("Give more time")), SelectChoice("close", _l("Close the case now"))],
-        validators=[InputRequired()],
-    )
-    extra_days = IntegerField(
-        _l("Extra days"), validators=[RequiredIf("decision", ("extend",)), NumberRange(min=1, max=365)]
-    )
+    decision = SelectField(_l("Decision"), choices=select_choices(ESCALATION_DECISIONS), validators=[InputRequired()])
+    extra_days = IntegerField(_l("Extra days"), validators=[Optional(), NumberRange(min=1, max=365)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])
 
-    def apply(self, task, actor) -> dict:
-        if self.decision.data == "extend":
-            return services.extend_deadlines(task.case, actor=actor, days=self.extra_days.data, reason=self.reason.data)
-        return {}
 
-
-@task_form("closure")
 class ClosureForm(TaskForm):
-    """The director closes the case; a reason is needed when findings are left open."""
-
     reason = TextAreaField(_l("Closing note"), validators=[Optional(), Length(max=4000)])
 
-    def apply(self, task, actor) -> dict:
-        services.close_inspection(task.case, actor=actor, reason=self.reason.data or "")
-        return {}
+
+TASK_FORMS = {
+    "inspection_plan": InspectionPlanForm,
+    "onsite_inspection": OnsiteInspectionForm,
+    "minutes": MinutesForm,
+    "conclusion": ConclusionForm,
+    "remediation": RemediationForm,
+    "verification": VerificationForm,
+    "remediation_follow_up": ExtendOrEscalateForm,
+    "escalation": EscalationForm,
+    "closure": ClosureForm,
+}

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("par", __name__, url_prefix="/par")
 
-from inspect_app.par import forms, reports, rounds, views  # noqa: E402,F401  (forms registers the task forms)
+from inspect_app.par import reports, rounds, views  # noqa: E402,F401

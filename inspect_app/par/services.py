@@ -32,7 +32,6 @@ from inspect_app.models import (
 from inspect_app.notifications.services import notify_self_assessment_locked
 from inspect_app.par.scoring import DEFAULT_BANDS
 from inspect_app.tasks.services import start_case_workflow
-from inspect_app.tasks.timers import TIMER_HANDLERS
 
 PROCESS_ID = "par_appraisal"
 
@@ -292,9 +291,6 @@ def lock_late_self_assessment(case) -> None:
         details={"unscored": [s.criterion.code for s in assessment.scores if s.self_score is None]},
     )
     notify_self_assessment_locked(case)
-
-
-TIMER_HANDLERS["self_assessment_late"] = lock_late_self_assessment
 
 
 def approve(assessment: ParAssessment, *, actor: User) -> None:

@@ -1,5 +1,8 @@
-"""Task forms: WTForms classes named by the `form` property of BPMN user tasks, kept in one registry."""
+"""Task forms: the HTML side of step handlers (see steps.py). A form renders a step's fields and checks what HTML
+can say about them (required, lengths, numbers, dates, choices); `to_input()` turns the answers into the step's
+input, whose model checks the rest (a comment required only when returning ...)."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -7,76 +10,45 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-FORMS: dict[str, type["TaskForm"]] = {}
-
-FIELD_TYPES = {
-    "StringField": "string",
-    "TextAreaField": "text",
-    "SelectField": "choice",
-    "BooleanField": "boolean",
-    "DateField": "date",
-    "IntegerField": "integer",
-    "DecimalField": "number",
-}
-
-
-def task_form(name: str):
-    """Register a TaskForm class under the name BPMN files use."""
-
-    def register(cls: type["TaskForm"]) -> type["TaskForm"]:
-        cls.form_name = name
-        FORMS[name] = cls
-        return cls
-
-    return register
+from inspect_app.core.exceptions import InvalidInput
+from inspect_app.models import HumanTask
+from inspect_app.tasks import registry
+from inspect_app.tasks.schemas import StepInput
+from inspect_app.tasks.steps import DEADLINE_DECISIONS, REVIEW_DECISIONS, validate_input
 
 
 class TaskForm(FlaskForm):
-    """A user task's form. Only `decision_fields` go into the workflow; the whole submission stays in tables."""
+    """A user task's form; its field names are the step input's."""
 
-    form_name = ""
-    decision_fields: tuple[str, ...] = ()
+    task: HumanTask | None = None
 
     @classmethod
-    def for_task(cls, task, formdata: MultiDict | None) -> "TaskForm":
+    def for_task(cls, task: HumanTask, formdata: MultiDict | None) -> "TaskForm":
         """The form for one task; forms whose fields depend on the case (one per finding ...) override this."""
-        return cls(formdata=formdata, meta={"csrf": False})
+        form = cls(formdata=formdata, meta={"csrf": False})
+        form.task = task
+        return form
 
-    def apply(self, task, actor) -> dict:
-        """Write what the form changes in the domain tables (flush only) and return extra decisions for gateways.
+    def answers(self) -> dict:
+        """The answers as the form read them (CSRF is checked before this, by the request)."""
+        return {field.name: field.data for field in self if field.name != "csrf_token"}
 
-        Raise InvalidInput to refuse; the caller rolls everything back."""
-        return {}
-
-    def decisions(self) -> dict:
-        """The values gateways need, as plain JSON."""
-        return {name: _plain(self[name].data) for name in self.decision_fields}
-
-    def submission(self) -> dict:
-        """Everything the user entered, as plain JSON."""
-        return {field.name: _plain(field.data) for field in self if field.name != "csrf_token"}
-
-    def describe(self) -> list[dict]:
-        """The form's fields for API clients: name, type, label, required and choices."""
-        fields = []
-        for field in self:
-            if field.name == "csrf_token":
-                continue
-            entry = {
-                "name": field.name,
-                "type": FIELD_TYPES.get(field.type, "string"),
-                "label": str(field.label.text),
-                "required": any(isinstance(v, DataRequired | InputRequired) for v in field.validators),
-            }
-            if field.type == "SelectField":
-                entry["choices"] = [{"value": c.value, "label": str(c.label)} for c in field.choices]
-            fields.append(entry)
-        return fields
+    def to_input(self) -> StepInput:
+        """The answers as the task's step input; InvalidInput naming each field the form or the input refuses."""
+        if not self.validate():
+            raise InvalidInput(_("Some answers need attention."), self.errors)
+        return validate_input(self.task, self.answers())
 
 
-def build_form(name: str, formdata: MultiDict | None, task=None) -> TaskForm:
-    """The registered form for `task`, bound to `formdata` (CSRF is checked before this, by the request)."""
-    return FORMS[name].for_task(task, formdata)
+def form_for(task: HumanTask, formdata: MultiDict | None) -> TaskForm | None:
+    """The registered form of the task's step, bound to `formdata`; None for a task without one."""
+    form_class = registry.current().forms.get(task.form)
+    return None if form_class is None else form_class.for_task(task, formdata)
+
+
+def select_choices(labels: dict) -> list[SelectChoice]:
+    """A step input's choices (value -> label) as a select field's."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 def json_to_formdata(data: dict) -> MultiDict:
@@ -90,59 +62,33 @@ def json_to_formdata(data: dict) -> MultiDict:
     return MultiDict(pairs)
 
 
-def _plain(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-class RequiredIf:
-    """Require the field when another field has one of the given values."""
-
-    def __init__(self, other: str, values: tuple[str, ...], message=None):
-        self.other, self.values, self.message = other, values, message
-
-    def __call__(self, form, field):
-        if form[self.other].data in self.values:
-            DataRequired(self.message)(form, field)
-        else:
-            Optional()(form, field)
-
-
-@task_form("note")
 class NoteForm(TaskForm):
     """Confirm a step, with an optional note."""
 
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
 
 
-@task_form("review")
 class ReviewForm(TaskForm):
     """Approve, or return with a comment saying what to change."""
 
-    decision_fields = ("decision",)
     decision = SelectField(
         _l("Decision"),
-        choices=[SelectChoice("approve", _l("Approve")), SelectChoice("return", _l("Return for changes"))],
+        choices=select_choices(REVIEW_DECISIONS),
         validators=[InputRequired()],
     )
-    comment = TextAreaField(
-        _l("Comment"),
-        validators=[RequiredIf("decision", ("return",), _l("Say what must change.")), Length(max=4000)],
-    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
 
 
-@task_form("extend_or_escalate")
 class ExtendOrEscalateForm(TaskForm):
     """After a missed deadline: give more days, or hand the matter to the director."""
 
-    decision_fields = ("decision", "extra_days")
     decision = SelectField(
         _l("Decision"),
-        choices=[SelectChoice("extend", _l("Extend the deadline")), SelectChoice("escalate", _l("Escalate"))],
+        choices=select_choices(DEADLINE_DECISIONS),
         validators=[InputRequired()],
     )
-    extra_days = IntegerField(
-        _l("Extra days"), validators=[RequiredIf("decision", ("extend",)), NumberRange(min=1, max=365)]
-    )
+    extra_days = IntegerField(_l("Extra days"), validators=[Optional(), NumberRange(min=1, max=365)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])
+
+
+FORMS = {"note": NoteForm, "review": ReviewForm, "extend_or_escalate": ExtendOrEscalateForm}

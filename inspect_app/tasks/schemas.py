@@ -1,187 +1,109 @@
-"""Tasks as the API shows them, and the answers each task form takes (described from the form, for OpenAPI)."""
+"""Step inputs: what a user answers to complete a BPMN user task, as pydantic models on the shared `Schema`.
 
-from datetime import date, datetime
-from typing import Literal
+A step's input is validated the same way whichever door it comes through (the HTML form or the API's JSON), and its
+JSON schema, written in the user's language when it is generated, describes the step's fields to API clients."""
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
-from wtforms import BooleanField, DateField, DateTimeLocalField, DecimalField, IntegerField, SelectField
-from wtforms.validators import DataRequired, InputRequired
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Self
 
-from inspect_app.core.schemas import Schema
-from inspect_app.evidence.schemas import UtcTime
-from inspect_app.models import HumanTask, User
-from inspect_app.tasks.forms import FIELD_TYPES, FORMS, TaskForm, build_form
+from flask_babel import gettext as _
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticUndefined
 
-MAX_PER_PAGE = 100
+from inspect_app.core.clock import from_local_input
+from inspect_app.core.schemas import Schema, problem, raise_problems
 
-
-class Choice(BaseModel):
-    value: str
-    label: str
-
-
-class FormField(BaseModel):
-    """One field of a task's form."""
-
-    name: str
-    type: Literal[tuple(sorted(set(FIELD_TYPES.values())))]
-    label: str
-    required: bool = Field(
-        description="Always required (some fields are required only for some answers to other fields: "
-        "the 422 answer names them)"
-    )
-    choices: list[Choice] | None = Field(None, description="Only for type choice")
-
-    @model_serializer(mode="wrap")
-    def _choices_only_for_choice_fields(self, handler):
-        data = handler(self)
-        if data.get("choices") is None:
-            data.pop("choices", None)
-        return data
+# How API clients are told to show each field (the `type` of a field description).
+FIELD_TYPES = ("string", "text", "choice", "boolean", "date", "datetime", "integer", "number")
+_MULTILINE = "x-multiline"
 
 
-class Task(BaseModel):
-    """An open task, with its form's fields."""
-
-    id: int
-    case_reference: str = Field(examples=["KT-2026-0001"])
-    case_title: str
-    bpmn_id: str = Field(description="The BPMN user task's id")
-    title: str
-    lane: str | None = Field(description="The BPMN lane that names who may do the task")
-    due_at: UtcTime | None
-    claimed_by: str | None = Field(description="Username of whoever has taken the task")
-    can_complete: bool = Field(description="Whether the caller may complete it now")
-    form: str | None
-    fields: list[FormField]
+class StepInput(Schema):
+    """What completing one kind of user task takes; the whole input is kept as the task's submission."""
 
     @classmethod
-    def of(cls, task: HumanTask, user: User) -> "Task":
-        """An open task as `user` sees it."""
-        return cls(
-            id=task.id,
-            case_reference=task.case.reference,
-            case_title=task.case.title,
-            bpmn_id=task.bpmn_id,
-            title=task.title,
-            lane=task.lane,
-            due_at=task.due_at,
-            claimed_by=task.claimed_by.username if task.claimed_by else None,
-            can_complete=task.can_complete(user),
-            form=task.form,
-            fields=form_fields(task),
-        )
+    def model_for(cls, task) -> type[Self]:
+        """The input model for `task`; steps whose fields depend on the case (one verdict per finding) override it."""
+        return cls
+
+    def require(self, *names: str, message: str | None = None) -> None:
+        """Refuse the input, naming each of `names` left empty (for fields that some answers make required)."""
+        empty = [name for name in names if getattr(self, name) in (None, "")]
+        raise_problems([problem((name,), message or _("required")) for name in empty], type(self).__name__)
 
 
-def form_fields(task: HumanTask) -> list[FormField]:
-    """The fields of the task's form: name, type, label, required and (for choices) choices."""
-    return [FormField(**field) for field in build_form(task.form, None, task).describe()] if task.form in FORMS else []
+def answer(
+    title,
+    default: Any = PydanticUndefined,
+    *,
+    choices: Mapping[str, Any] | None = None,
+    multiline: bool = False,
+    **constraints,
+) -> Any:
+    """A field of a step input: its label (and its choices' labels) are put into the JSON schema in the user's
+    language each time the schema is generated. Without a default, the field is required."""
+
+    def in_user_language(schema: dict) -> None:
+        schema["title"] = str(title)
+        if multiline:
+            schema[_MULTILINE] = True
+        if choices is not None:
+            values = next(part for part in (schema, *schema.get("anyOf", ())) if "enum" in part)
+            values["oneOf"] = [{"const": value, "title": str(choices[value])} for value in values.pop("enum")]
+
+    return Field(default, json_schema_extra=in_user_language, **constraints)
 
 
-class TaskListQuery(BaseModel):
-    """Which page of my tasks."""
-
-    page: int = Field(1, ge=1)
-    per_page: int | None = Field(None, ge=1, description=f"Capped at {MAX_PER_PAGE}")
-
-
-class TaskPage(BaseModel):
-    """One page of tasks, with the total."""
-
-    tasks: list[Task]
-    page: int = Field(ge=1)
-    per_page: int = Field(ge=1, le=MAX_PER_PAGE)
-    total: int = Field(ge=0)
-    pages: int = Field(ge=0)
+def _must_be_ticked(value: bool) -> bool:
+    if not value:
+        raise ValueError(_("required"))
+    return value
 
 
-class CompletedTask(BaseModel):
-    id: int
-    state: Literal["completed"]
-    completed_at: UtcTime
-    completed_by: str
+def _as_utc(moment: datetime) -> datetime:
+    return from_local_input(moment) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class CompleteResult(BaseModel):
-    """The result of completing a task: the task, its case, and the case's open tasks now."""
+Confirmed = Annotated[bool, AfterValidator(_must_be_ticked)]
+"""A box the user must tick to complete the step."""
 
-    task: CompletedTask
-    case: "CaseSummary"
-    next_tasks: list[Task] = Field(description="The case's open tasks now")
-
-    @classmethod
-    def of(cls, task: HumanTask, user: User) -> "CompleteResult":
-        """What `user` is told after completing `task`."""
-        return cls(
-            task=CompletedTask(
-                id=task.id,
-                state=task.state.value,
-                completed_at=task.completed_at,
-                completed_by=task.completed_by.username,
-            ),
-            case=CaseSummary.of(task.case),
-            next_tasks=[Task.of(other, user) for other in task.case.open_tasks],
-        )
+LocalDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+"""A date and time; without a UTC offset it is read in the user's time zone (as a datetime-local input sends it)."""
 
 
-class ClaimInput(Schema):
-    """Claiming a task takes no fields: send an empty object (or nothing)."""
+# --- the fields as API clients see them ---------------------------------------------------------------------------
 
 
-class ClaimResult(BaseModel):
-    """The task, now the caller's."""
-
-    task: Task
-
-
-# --- the answers of each task form, described from the form (the form itself validates them) ----------------------
-
-_PYTHON_TYPES = {BooleanField: bool, DateField: date, DateTimeLocalField: datetime, IntegerField: int}
+def describe(model: type[StepInput]) -> list[dict]:
+    """The model's fields from its JSON schema: name, type, label, required and (for choices) choices."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    return [_field(name, prop, name in required) for name, prop in schema["properties"].items()]
 
 
-def _text(value) -> str:
-    """The source text of a label (a lazy translation's message id), so that the document reads the same to all."""
-    args = getattr(value, "_args", None)
-    return str(args[0] if args else value)
+def _field(name: str, prop: dict, required: bool) -> dict:
+    value = _not_null(prop)
+    entry = {"name": name, "type": _field_type(value), "label": prop.get("title", name), "required": required}
+    if "oneOf" in value or "enum" in value:
+        options = value.get("oneOf") or [{"const": option} for option in value["enum"]]
+        entry["choices"] = [{"value": o["const"], "label": o.get("title", str(o["const"]))} for o in options]
+    return entry
 
 
-def _answer_field(unbound) -> tuple[type, object]:
-    kwargs = unbound.kwargs
-    label = _text(kwargs.get("label", unbound.args[0] if unbound.args else ""))
-    field_class = unbound.field_class
-    if issubclass(field_class, SelectField) and kwargs.get("choices"):
-        kind = Literal[tuple(str(choice.value) for choice in kwargs["choices"])]
-    elif issubclass(field_class, DecimalField):
-        kind = float
-    else:
-        kind = next((python for wt, python in _PYTHON_TYPES.items() if issubclass(field_class, wt)), str)
-    required = any(isinstance(v, DataRequired | InputRequired) for v in kwargs.get("validators", ()))
-    return (kind if required else kind | None), Field(... if required else None, description=label)
+def _not_null(prop: dict) -> dict:
+    """The schema of an optional field's value (`X | None` is anyOf X, null), merged with the field's own keys."""
+    kinds = [kind for kind in prop.get("anyOf", ()) if kind.get("type") != "null"]
+    return {**prop, **kinds[0]} if len(kinds) == 1 else prop
 
 
-def answers_model(form_class: type[TaskForm]) -> type[BaseModel]:
-    """The answers `form_class` takes, as a model for the OpenAPI document (its fields, labels and choices)."""
-    unbound = [
-        (name, value)
-        for name in dir(form_class)
-        if not name.startswith("_") and hasattr(value := getattr(form_class, name), "_formfield")
-    ]
-    fields = {name: _answer_field(value) for name, value in sorted(unbound, key=lambda pair: pair[1].creation_counter)}
-    dynamic = not fields and form_class.for_task.__func__ is not TaskForm.for_task.__func__
-    name = "".join(part.title() for part in form_class.form_name.split("_")) + "Answers"
-    return create_model(
-        name,
-        __config__=ConfigDict(extra="allow" if dynamic else "forbid", title=name),
-        __doc__=f"The answers of the form {form_class.form_name!r}. {form_class.__doc__ or ''}".strip(),
-        **fields,
-    )
+_FORMATS = {"date": "date", "date-time": "datetime"}
 
 
-def answer_models() -> list[type[BaseModel]]:
-    """One answers model per registered task form, by form name."""
-    return [answers_model(FORMS[name]) for name in sorted(FORMS)]
-
-
-from inspect_app.cases.schemas import CaseSummary  # noqa: E402  (a case lists its tasks; a task's answer, its case)
-
-CompleteResult.model_rebuild()
+def _field_type(value: dict) -> str:
+    if "oneOf" in value or "enum" in value:
+        return "choice"
+    kind = value.get("type")
+    if kind == "string":
+        return _FORMATS.get(value.get("format"), "text" if value.get(_MULTILINE) else "string")
+    return kind if kind in ("boolean", "integer", "number") else "string"

@@ -5,7 +5,6 @@ Each locks the case, checks, changes, records history and flushes; the entry poi
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app import workflow_bridge
 from inspect_app.cases.services import close_case
@@ -16,7 +15,8 @@ from inspect_app.core.unit_of_work import explain_conflict
 from inspect_app.history import record_event
 from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, User, WorkflowState
 from inspect_app.notifications.services import notify_step
-from inspect_app.tasks.forms import build_form
+from inspect_app.tasks.schemas import StepInput
+from inspect_app.tasks.steps import step_for
 
 
 def lock_case(case_id: int) -> Case:
@@ -88,24 +88,32 @@ def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
     return case, db.session.get(HumanTask, task.id)
 
 
-def complete_task(task: HumanTask, *, actor: User, formdata: MultiDict):
-    """Validate the task's form, complete it in the engine, run on, and record it (one transaction)."""
-    case, task = _lock_task(task)
-    if task.state != TaskState.READY or case.is_closed:
+def check_can_complete(task: HumanTask, actor: User) -> None:
+    """Refuse a task that is no longer open (409, naming who did it) or that is someone else's (403).
+
+    Entry points call it before reading the answers too, so that these refusals come first whatever was answered."""
+    if task.state != TaskState.READY or task.case.is_closed:
         raise Conflict(already_done_message(task))
     if not task.can_complete(actor):
         raise Forbidden(_("This task is for someone else."))
-    form = build_form(task.form, formdata, task)
-    if not form.validate():
-        raise InvalidInput(_("Some answers need attention."), form.errors)
-    now = clock.now()
+
+
+def complete_task(task: HumanTask, *, actor: User, data: StepInput):
+    """Complete the task with its step's input: apply the step, run the engine on, and record it (one transaction).
+
+    `data` is an instance of the task's input model, validated by the caller (tasks/steps.py: validate_input)."""
+    case, task = _lock_task(task)
+    check_can_complete(task, actor)
+    handler = step_for(task)
+    if not isinstance(data, handler.input):
+        raise TypeError(f"task {task.bpmn_id} takes {handler.input.__name__}, not {type(data).__name__}")
     task.state, task.completed_at, task.completed_by, task.submission = (
         TaskState.COMPLETED,
-        now,
+        clock.now(),
         actor,
-        form.submission(),
+        data.model_dump(mode="json"),
     )
-    decisions = {**form.decisions(), **form.apply(task, actor)}
+    decisions = handler.apply(task, actor, data)
     step = workflow_bridge.complete_task(case, task, decisions)
     record_event(
         case,

@@ -20,14 +20,12 @@ from inspect_app.core.exceptions import Conflict, ProcessStuck
 from inspect_app.core.extensions import db
 from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.history import record_event
-from inspect_app.models import Case, TimerState, User, WorkflowTimer
+from inspect_app.models import TimerState, User, WorkflowTimer
 from inspect_app.notifications.services import notify_step
+from inspect_app.tasks import registry
 from inspect_app.tasks.services import close_if_finished, lock_case
 
 log = logging.getLogger("inspect.worker")
-
-# What a case type does when one of its timers fires (BPMN timer id -> handler); case-type packages register here.
-TIMER_HANDLERS: dict[str, Callable[[Case], None]] = {}
 
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=1)
@@ -91,9 +89,10 @@ def fire_timer(timer: WorkflowTimer, now: datetime) -> list[str]:
     step = workflow_bridge.fire_due_timers(case, now)
     if step.fired:
         record_event(case, "timer.fired", actor=None, details=step.summary())
+    handlers = registry.current().timer_handlers
     for bpmn_id in step.fired:
-        if bpmn_id in TIMER_HANDLERS:
-            TIMER_HANDLERS[bpmn_id](case)
+        if bpmn_id in handlers:
+            handlers[bpmn_id](case)
     notify_step(case, step, actor=None)
     close_if_finished(case, step, None)
     return step.fired

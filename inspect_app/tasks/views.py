@@ -13,7 +13,7 @@ from inspect_app.core.extensions import db
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import User
 from inspect_app.tasks import bp, services
-from inspect_app.tasks.forms import FORMS, build_form
+from inspect_app.tasks.forms import form_for
 from inspect_app.tasks.queries import inbox_query
 
 
@@ -37,13 +37,13 @@ def inbox():
 @login_required
 def detail(task_id: int):
     task = task_or_404(task_id)
-    formdata = request.form if request.method == "POST" else None
-    form = build_form(task.form, formdata, task) if task.form in FORMS else None
+    form = form_for(task, request.form if request.method == "POST" else None)
     candidates = sorted(task.candidates, key=lambda user: user.full_name) if task.can_reassign(current_user) else []
     page = partial(render_template, "tasks/detail.html", task=task, form=form, candidates=candidates)
     if request.method == "POST":
         on_refusal_render(page, form)
-        services.complete_task(task, actor=current_user, formdata=request.form)
+        services.check_can_complete(task, current_user)
+        services.complete_task(task, actor=current_user, data=form.to_input())
         flash(_("Done: %(task)s.", task=task.title), "success")
         return redirect(url_for("cases.detail", case_id=task.case_id))
     return page()

@@ -8,8 +8,6 @@ from inspect_app.core.extensions import db
 from inspect_app.models import ApiToken, Role, TaskState
 from tests.helpers import fresh_browser
 
-DOCUMENT = openapi_document()
-
 
 @pytest.fixture
 def people(create_user):
@@ -83,10 +81,11 @@ def task_for(case, bpmn_id, username=None):
 def documented(response, path: str, method: str = "get"):
     """Check the answer is JSON and matches the schema the OpenAPI document gives for its status; return the body."""
     assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
-    operation = DOCUMENT["paths"][path][method]
+    document = openapi_document()
+    operation = document["paths"][path][method]
     described = operation["responses"].get(str(response.status_code))
     assert described, f"{method.upper()} {path} does not document status {response.status_code}"
-    schema = {**described["content"]["application/json"]["schema"], "components": DOCUMENT["components"]}
+    schema = {**described["content"]["application/json"]["schema"], "components": document["components"]}
     body = response.get_json()
     OAS31Validator(schema, format_checker=OAS31Validator.FORMAT_CHECKER).validate(body)
     return body

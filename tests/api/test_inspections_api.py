@@ -561,6 +561,48 @@ def test_the_findings_show_deadline_owner_latest_report_and_verdict(api, field):
     assert [p["id"] for p in report["photos"]] == [sent.get_json()["id"]] and shown["photos"] == []
 
 
+def test_the_verification_step_asks_for_a_verdict_reason_and_deadline_per_reported_finding(api, field):
+    case = open_on_site(api, field, members=[])
+    lead, officer = field["lead"], field["officer"]
+    raised = api(lead).post(FINDINGS.format(reference=case.reference), json=finding_body(item="A1")).get_json()
+    for item in case.inspection.checklist_items:
+        services.save_answer(case, item, actor=lead, answer=Answer.COMPLIANT)
+    db.session.commit()
+    complete(api, lead, case, "onsite", confirmed=True)
+    finding = db.session.get(Finding, raised["id"])
+    services.keep_finding(finding, actor=lead)
+    db.session.commit()
+    complete(api, lead, case, "minutes", unit_head_name="Ông Trưởng", acknowledged_at="2026-12-02T16:30")
+    complete(api, field["director"], case, "conclusion", decision="approve", summary="Cần khắc phục")
+    services.submit_report(db.session.get(Finding, finding.id), actor=officer, text="Đã niêm yết")
+    db.session.commit()
+    complete(api, officer, case, "remediation", confirmed=True)
+
+    [task] = documented(api(lead).get("/api/v1/tasks"), "/api/v1/tasks")["tasks"]
+    verdict, reason, deadline = (f"{name}_{finding.id}" for name in ("verdict", "reason", "deadline"))
+    assert (task["form"], task["fields"]) == (
+        "verification",
+        [
+            {
+                "name": verdict,
+                "type": "choice",
+                "label": "Chưa niêm yết thủ tục",
+                "required": True,
+                "choices": [{"value": "accepted", "label": "Accept"}, {"value": "rejected", "label": "Reject"}],
+            },
+            {"name": reason, "type": "text", "label": "Reason", "required": False},
+            {"name": deadline, "type": "date", "label": "New deadline", "required": False},
+        ],
+    )
+    refused = api(lead).post(f"/api/v1/tasks/{task['id']}/complete", json={verdict: "rejected", deadline: "soon"})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {deadline: ["must be a date, such as 2026-12-31"]}
+    refused = api(lead).post(f"/api/v1/tasks/{task['id']}/complete", json={verdict: "rejected"})
+    assert refused.get_json()["errors"] == {reason: ["Say why the report is rejected."]}
+    [minutes] = [t for t in case.human_tasks if t.bpmn_id == "minutes"]
+    assert minutes.submission["acknowledged_at"] == "2026-12-02T09:30:00Z", "16:30 in Vietnam, kept in UTC"
+
+
 # --- a retry racing the first request (PostgreSQL: real concurrency) ------------------------------------------------
 
 

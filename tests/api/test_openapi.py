@@ -67,7 +67,9 @@ def test_every_error_is_json_never_html(api, client, people, case):
         405: caller.get(url),
         409: caller.post(url, json={"note": "again"}),
         415: caller.post(url, data={"note": "x"}),
-        422: caller.post(url, json={"nope": 1}),
+        422: api(people["inspector2"]).post(
+            f"/api/v1/tasks/{task_for(case, 'visit', 'inspector2').id}/complete", json={"nope": 1}
+        ),
     }
     for status, response in answers.items():
         assert response.status_code == status
@@ -114,15 +116,20 @@ def test_a_service_refusal_is_json_on_the_api_and_unchanged_on_pages(throwaway_a
     assert "taken" in page.get_data(as_text=True)
 
 
-def test_the_answers_a_task_form_takes_are_described_from_the_form():
+def test_the_answers_a_task_takes_are_described_from_its_step_input():
     document = openapi_document()
     body = document["paths"]["/api/v1/tasks/{task_id}/complete"]["post"]["requestBody"]
-    forms = {ref["$ref"].rsplit("/", 1)[1] for ref in body["content"]["application/json"]["schema"]["anyOf"]}
-    assert {"ReviewAnswers", "NoteAnswers", "VerificationAnswers"} <= forms
-    review = document["components"]["schemas"]["ReviewAnswers"]
+    steps = {ref["$ref"].rsplit("/", 1)[1] for ref in body["content"]["application/json"]["schema"]["anyOf"]}
+    assert {"ReviewInput", "NoteInput", "VerificationInput"} <= steps
+    review = document["components"]["schemas"]["ReviewInput"]
     assert review["required"] == ["decision"] and review["additionalProperties"] is False
-    assert review["properties"]["decision"]["enum"] == ["approve", "return"]
-    assert review["properties"]["decision"]["description"] == "Decision"
-    assert document["components"]["schemas"]["VerificationAnswers"]["additionalProperties"] is True, (
+    decision = review["properties"]["decision"]
+    assert [(choice["const"], choice["title"]) for choice in decision["oneOf"]] == [
+        ("approve", "Approve"),
+        ("return", "Return for changes"),
+    ]
+    assert decision["title"] == "Decision", "the document is written in English whoever asked first"
+    verification = document["components"]["schemas"]["VerificationInput"]
+    assert set(verification["patternProperties"]) == {"^verdict_[0-9]+$", "^reason_[0-9]+$", "^deadline_[0-9]+$"}, (
         "its fields are made per reported finding"
     )

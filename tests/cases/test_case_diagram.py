@@ -3,11 +3,11 @@
 import xml.etree.ElementTree as ET
 
 import pytest
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.extensions import db
 from inspect_app.models import Role, TaskState
 from inspect_app.tasks.services import complete_task
+from inspect_app.tasks.steps import validate_input
 from workflows import Engine, parse_bpmn
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -24,7 +24,7 @@ def people(create_user):
 
 def do(case, bpmn_id, user, **answers):
     [task] = [t for t in case.human_tasks if t.state == TaskState.READY and t.bpmn_id == bpmn_id]
-    complete_task(task, actor=user, formdata=MultiDict(answers))
+    complete_task(task, actor=user, data=validate_input(task, answers))
     db.session.commit()
 
 

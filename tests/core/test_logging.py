@@ -6,7 +6,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from werkzeug.datastructures import MultiDict
 
 import inspect_app.core.config as config_module
 from inspect_app import ConfigurationError, create_app
@@ -14,6 +13,7 @@ from inspect_app.core.extensions import db
 from inspect_app.core.logging import configure_logging
 from inspect_app.models import Role, TaskState
 from inspect_app.tasks import services, timers
+from inspect_app.tasks.steps import NoteInput
 
 DSN = "https://public-key@sentry.example.invalid/1"
 
@@ -54,7 +54,7 @@ def test_json_lines_name_the_case_at_every_engine_step(configure, clock, start_c
     configure(LOG_FORMAT="json")
     case = start_review(start_case, people)
     [visit] = ready(case, "visit")
-    services.complete_task(visit, actor=people["inspector"], formdata=MultiDict({"note": "Đã kiểm tra"}))
+    services.complete_task(visit, actor=people["inspector"], data=NoteInput(note="Đã kiểm tra"))
     db.session.commit()
     clock.advance(days=10, minutes=1)
     timers.fire_timer(timers.claim_due_timer(clock()), clock())

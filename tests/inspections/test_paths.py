@@ -2,9 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
+from inspect_app.inspections.steps import VerificationInput
 from inspect_app.models import Case, CaseStatus, FindingState, Verdict
+from inspect_app.tasks.services import complete_task
 from tests.inspections.conftest import open_task
 
 
@@ -146,6 +151,25 @@ def test_a_remediation_rejected_then_accepted(act, do_task, decide, people):
     db.session.expire_all()
     assert finding.state == FindingState.ACCEPTED and len(finding.reports) == 2
     assert [t.bpmn_id for t in case.open_tasks] == ["closure"]
+
+
+def test_verdicts_that_leave_out_a_reported_finding_are_refused_naming_it(act, do_task, decide, people):
+    case = decide(members=())
+    plan(do_task, case)
+    [finding] = visit(act, do_task, people, case, "lead", ["Thiếu phiếu xin lỗi"])
+    keep_all(act, case)
+    minutes(do_task, case)
+    do_task(case, "conclusion", "director", {"decision": "approve", "summary": "Cần khắc phục"})
+    page = f"/inspections/findings/{finding.id}"
+    act("officer", f"/inspections/findings/{finding.id}/report", {"text": "Đã làm"}, page=page)
+    do_task(case, "remediation", "officer", {"confirmed": "y"})
+    task = open_task(case, "verification")
+    stale = VerificationInput()  # the input of a verification page read before the finding was reported
+
+    with pytest.raises(InvalidInput) as refused:
+        complete_task(task, actor=people["lead"], data=stale)
+
+    assert refused.value.errors == {f"verdict_{finding.id}": ["required"]}
 
 
 def test_a_conclusion_returned_then_approved(act, do_task, decide, people):

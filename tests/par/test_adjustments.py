@@ -6,23 +6,24 @@ from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import CaseType, ContentArea, Finding, FindingState, ParStep, ScoreAdjustment, Severity
 from inspect_app.par import services
 from inspect_app.par.results import assessment_results
+from inspect_app.par.steps import ConsolidationInput, FirstAppraisalInput, SecondAppraisalInput, SelfAssessmentInput
 from inspect_app.tasks.services import complete_task
 from tests.helpers import error_flash
 
 STEPS = ("self_assessment", "first_appraisal", "second_appraisal", "consolidation")
+APPRAISALS = {"first_appraisal": FirstAppraisalInput, "second_appraisal": SecondAppraisalInput}
 
 
-def complete(par, bpmn_id, actor, **fields):
+def complete(par, bpmn_id, actor, data):
     db.session.expire_all()
     [task] = [t for t in par.case.open_tasks if t.bpmn_id == bpmn_id]
-    complete_task(task, actor=actor, formdata=MultiDict(fields))
+    complete_task(task, actor=actor, data=data)
 
 
 def drive_to(par, people, step: str):
@@ -32,14 +33,14 @@ def drive_to(par, people, step: str):
         if done == "self_assessment":
             for score in par.scores:
                 services.save_self_score(score, actor=officer, points=score.criterion.max_points, note="Có văn bản")
-            complete(par, done, officer, confirmed="y")
+            complete(par, done, officer, SelfAssessmentInput(confirmed=True))
         elif done in ("first_appraisal", "second_appraisal"):
             stage = ParStep(done)
             for score in par.scores:
                 services.save_appraisal(
                     score, stage, actor=people["appraiser"], points=score.criterion.max_points - 1, comment=""
                 )
-            complete(par, done, people["appraiser"], confirmed="y")
+            complete(par, done, people["appraiser"], APPRAISALS[done](confirmed=True))
     db.session.commit()
     assert [t.bpmn_id for t in par.case.open_tasks] == [step]
     return par
@@ -152,7 +153,7 @@ def test_only_the_lead_while_consolidating(act, par_round, par_people):
     for who in ("appraiser", "director", "admin", "officer", "auditor"):
         assert adjust(act, par, who=who, points="1", reason="x").status_code == 403, who
     assert adjust(act, par, who="officer2", points="1", reason="x").status_code == 404
-    complete(par, "consolidation", par_people["lead"], note="")
+    complete(par, "consolidation", par_people["lead"], ConsolidationInput(note=""))
     db.session.commit()
     assert adjust(act, par, points="1", reason="Muộn").status_code == 403, "not once sent for approval"
     assert db.session.scalar(select(func.count(ScoreAdjustment.id))) == 0

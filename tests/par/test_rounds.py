@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.models import Case, CriteriaSet, OrgLevel, ParRound
 from inspect_app.par import services
+from inspect_app.par.steps import SelfAssessmentInput
 from inspect_app.tasks.services import complete_task
 from tests.par.conftest import build_set
 
@@ -175,7 +175,7 @@ def submit_self_assessment(par, officer):
     for score in par.scores:
         services.save_self_score(score, actor=officer, points=score.criterion.max_points, note="Có văn bản kèm theo")
     [task] = par.case.open_tasks
-    complete_task(task, actor=officer, formdata=MultiDict({"confirmed": "y"}))
+    complete_task(task, actor=officer, data=SelfAssessmentInput(confirmed=True))
     db.session.commit()
 
 

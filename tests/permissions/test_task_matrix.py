@@ -2,12 +2,12 @@
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.extensions import db
 from inspect_app.models import TaskState, TimerState, WorkflowTimer
-from inspect_app.tasks import timers
+from inspect_app.tasks import registry, timers
 from inspect_app.tasks.services import complete_task
+from inspect_app.tasks.steps import NoteInput
 from tests.helpers import csrf_token, fresh_browser
 from tests.permissions.conftest import EVERYONE, USERS, request_as
 
@@ -85,8 +85,8 @@ def failed_timer(app, world, clock, monkeypatch):
     def outage(case):
         raise ConnectionError("mail relay unreachable")
 
-    monkeypatch.setitem(timers.TIMER_HANDLERS, "report_late", outage)
-    complete_task(visit_task(world), actor=world["users"]["inspector"], formdata=MultiDict({"note": "xong"}))
+    monkeypatch.setitem(registry.current().timer_handlers, "report_late", outage)
+    complete_task(visit_task(world), actor=world["users"]["inspector"], data=NoteInput(note="xong"))
     db.session.commit()
     clock.advance(days=10, minutes=1)
     [run] = timers.run_due_timers(clock.now)

@@ -4,11 +4,12 @@ import json
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.extensions import db
 from inspect_app.models import CaseStatus, ProcessDefinition, Role, TaskState
 from inspect_app.tasks import services
+from inspect_app.tasks.schemas import StepInput
+from inspect_app.tasks.steps import NoteInput, ReviewInput
 from tests.conftest import APP_BPMN
 
 V1_TITLE, V2_TITLE = "Write the report", "Write the report (v2)"
@@ -54,10 +55,10 @@ def ready(case, bpmn_id=None):
     return [t for t in case.human_tasks if t.state == TaskState.READY and (bpmn_id is None or t.bpmn_id == bpmn_id)]
 
 
-def do(case, bpmn_id, user, **answers):
+def do(case, bpmn_id, user, data: StepInput):
     """Complete the case's one open task `bpmn_id` through the service and commit; return the task."""
     [task] = ready(case, bpmn_id)
-    services.complete_task(task, actor=user, formdata=MultiDict(answers))
+    services.complete_task(task, actor=user, data=data)
     db.session.commit()
     return task
 
@@ -95,7 +96,7 @@ def test_a_bad_file_in_the_directory_deploys_nothing(deploy_dir, bpmn_dir):
 def test_a_running_case_stays_on_its_version_to_the_end(deploy_dir, bpmn_dir, start_case, people):
     deploy_dir(bpmn_dir)
     old = start_case(lead=people["lead"], members=[people["inspector"]], actor=people["director"])
-    do(old, "visit", people["inspector"], note="Đã kiểm tra")
+    do(old, "visit", people["inspector"], NoteInput(note="Đã kiểm tra"))
     assert [t.title for t in ready(old)] == [V1_TITLE]
 
     make_v2(bpmn_dir)
@@ -103,18 +104,18 @@ def test_a_running_case_stays_on_its_version_to_the_end(deploy_dir, bpmn_dir, st
     new = start_case(lead=people["lead"], members=[people["inspector"]], actor=people["director"])
 
     # The old case runs on v1 to its end, through a return loop that re-opens the report.
-    do(old, "report", people["lead"], note="Báo cáo")
-    do(old, "review", people["director"], decision="return", comment="Bổ sung")
+    do(old, "report", people["lead"], NoteInput(note="Báo cáo"))
+    do(old, "review", people["director"], ReviewInput(decision="return", comment="Bổ sung"))
     assert [t.title for t in ready(old)] == [V1_TITLE]
-    do(old, "report", people["lead"], note="Đã bổ sung")
-    do(old, "review", people["director"], decision="approve")
+    do(old, "report", people["lead"], NoteInput(note="Đã bổ sung"))
+    do(old, "review", people["director"], ReviewInput(decision="approve"))
     db.session.expire_all()
     assert old.status == CaseStatus.CLOSED
     assert old.definition.version == 1
     assert {t.title for t in old.human_tasks if t.bpmn_id == "report"} == {V1_TITLE}
 
     assert new.definition.version == 2
-    do(new, "visit", people["inspector"], note="Đã kiểm tra")
+    do(new, "visit", people["inspector"], NoteInput(note="Đã kiểm tra"))
     assert [t.title for t in ready(new)] == [V2_TITLE]
 
 

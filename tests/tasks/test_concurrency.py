@@ -5,12 +5,13 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import HumanTask, Role, TaskState
 from inspect_app.tasks import services
+from inspect_app.tasks.schemas import StepInput
+from inspect_app.tasks.steps import NoteInput
 from tests.conftest import POSTGRES_URL
 from tests.helpers import PASSWORD, csrf_token
 
@@ -43,9 +44,9 @@ def ready_tasks(case, bpmn_id=None) -> list[HumanTask]:
     return [t for t in case.human_tasks if t.state == TaskState.READY and (bpmn_id is None or t.bpmn_id == bpmn_id)]
 
 
-def complete(task: HumanTask, user, **answers) -> None:
+def complete(task: HumanTask, user, data: StepInput) -> None:
     """Complete a task through the service and commit, as a request would."""
-    services.complete_task(task, actor=user, formdata=MultiDict(answers))
+    services.complete_task(task, actor=user, data=data)
     db.session.commit()
 
 
@@ -53,9 +54,9 @@ def case_at_review(start_case, people):
     """A case whose review task (lane director: both directors may do it) is open."""
     case = start_case(lead=people["lead"], members=[people["inspector"]], actor=people["director_a"])
     [visit] = ready_tasks(case, "visit")
-    complete(visit, people["inspector"], note="Đã kiểm tra")
+    complete(visit, people["inspector"], NoteInput(note="Đã kiểm tra"))
     [report] = ready_tasks(case, "report")
-    complete(report, people["lead"], note="Báo cáo")
+    complete(report, people["lead"], NoteInput(note="Báo cáo"))
     return case
 
 
@@ -114,7 +115,7 @@ def test_two_directors_submitting_the_same_review_at_once(app, start_case, peopl
         assert no_duplicate_ready_rows(case)
         [report] = ready_tasks(case)
         assert report.bpmn_id == "report"
-        complete(report, people["lead"], note=f"Báo cáo lần {round_number + 1}")
+        complete(report, people["lead"], NoteInput(note=f"Báo cáo lần {round_number + 1}"))
 
     db.session.expire_all()
     reviews = [t for t in case.human_tasks if t.bpmn_id == "review"]
@@ -164,10 +165,10 @@ def test_sqlite_version_column_turns_a_lost_race_into_409(app, start_case, peopl
     path = f"/tasks/{review.id}"
     clients = {name: signed_in_client(app, name) for name in ("director_a", "director_b")}
     tokens = {name: csrf_token(client, path) for name, client in clients.items()}
-    real_build_form = services.build_form
+    real_step_for = services.step_for
     winner_response = []
 
-    def build_form_after_the_other_director_wins(*args, **kwargs):
+    def step_for_after_the_other_director_wins(*args, **kwargs):
         # Director A has read the case (version n) and seen the task ready; now director B completes it first.
         if not winner_response:
             winner_response.append(None)
@@ -179,9 +180,9 @@ def test_sqlite_version_column_turns_a_lost_race_into_409(app, start_case, peopl
             other.start()
             other.join(timeout=THREAD_TIMEOUT)
             assert not other.is_alive(), "the winning submission hung"
-        return real_build_form(*args, **kwargs)
+        return real_step_for(*args, **kwargs)
 
-    monkeypatch.setattr(services, "build_form", build_form_after_the_other_director_wins)
+    monkeypatch.setattr(services, "step_for", step_for_after_the_other_director_wins)
     stale_writes = []
     real_conflict_for = services.conflict_for
     monkeypatch.setattr(

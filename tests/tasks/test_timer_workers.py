@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from inspect_app.cases.services import close_case
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import HumanTask, Role, TaskState, TimerState, WorkflowTimer
-from inspect_app.tasks import services, timers
+from inspect_app.tasks import registry, services
+from inspect_app.tasks.schemas import StepInput
+from inspect_app.tasks.steps import NoteInput
 
 PROJECT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
@@ -43,8 +44,8 @@ def ready(case, bpmn_id=None) -> list[HumanTask]:
     return [t for t in case.human_tasks if t.state == TaskState.READY and (bpmn_id is None or t.bpmn_id == bpmn_id)]
 
 
-def complete(task: HumanTask, user, **answers) -> None:
-    services.complete_task(task, actor=user, formdata=MultiDict(answers))
+def complete(task: HumanTask, user, data: StepInput) -> None:
+    services.complete_task(task, actor=user, data=data)
     db.session.commit()
 
 
@@ -52,7 +53,7 @@ def case_writing_its_report(start_case, people):
     """A case whose visit is done, so its report is open with the 10-day deadline running."""
     case = start_case(lead=people["lead"], members=[people["inspector"]], actor=people["director"])
     [visit] = ready(case, "visit")
-    complete(visit, people["inspector"], note="Đã kiểm tra")
+    complete(visit, people["inspector"], NoteInput(note="Đã kiểm tra"))
     return case
 
 
@@ -112,7 +113,7 @@ def test_run_timers_fires_due_timers_once_and_skips_finished_tasks(app, clock, s
     on_time = case_writing_its_report(start_case, people)
     clock.advance(days=3)
     [report] = ready(on_time, "report")
-    complete(report, people["lead"], note="Báo cáo đúng hạn")
+    complete(report, people["lead"], NoteInput(note="Báo cáo đúng hạn"))
     clock.advance(days=7, minutes=1)
     runner = app.test_cli_runner()
 
@@ -249,7 +250,7 @@ def test_a_timer_that_fails_once_fires_on_its_next_attempt(app, clock, start_cas
         if outages:
             raise ConnectionError(outages.pop())
 
-    monkeypatch.setitem(timers.TIMER_HANDLERS, "report_late", flaky)
+    monkeypatch.setitem(registry.current().timer_handlers, "report_late", flaky)
     late = case_writing_its_report(start_case, people)
     clock.advance(days=10, minutes=1)
 
@@ -274,7 +275,7 @@ def test_finishing_the_task_behind_a_failed_timer_clears_it(app, clock, start_ca
     assert the_timer(broken).state == TimerState.FAILED
 
     [report] = ready(broken, "report")
-    complete(report, people["lead"], note="Báo cáo muộn")
+    complete(report, people["lead"], NoteInput(note="Báo cáo muộn"))
 
     assert the_timer(broken).state == TimerState.CANCELLED
     assert broken.is_closed, "the process ran to its end"
@@ -318,7 +319,9 @@ def test_the_worker_finishes_the_item_in_hand_on_sigterm_then_exits_0(app, clock
     first = case_writing_its_report(start_case, people)
     second = case_writing_its_report(start_case, people)
     clock.advance(days=10, minutes=1)
-    monkeypatch.setitem(timers.TIMER_HANDLERS, "report_late", lambda case: os.kill(os.getpid(), signal.SIGTERM))
+    monkeypatch.setitem(
+        registry.current().timer_handlers, "report_late", lambda case: os.kill(os.getpid(), signal.SIGTERM)
+    )
 
     result = app.test_cli_runner().invoke(args=["inspect", "worker", "--interval", "0"])
 

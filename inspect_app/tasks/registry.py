@@ -1,0 +1,60 @@
+"""The app's registries of process hooks, built once in `create_app` from the features' own tables:
+
+- steps: a BPMN user task's `form` property names its step handler (input model and what completing it does);
+- forms: the WTForms class that shows the same step as an HTML form;
+- timer handlers: what a case does when one of its BPMN timers fires (by timer id)."""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from inspect_app.models import Case
+    from inspect_app.tasks.forms import TaskForm
+    from inspect_app.tasks.steps import StepHandler
+
+EXTENSION_KEY = "inspect.registry"
+
+
+class RegistryError(RuntimeError):
+    """The features' tables do not fit together (a name given twice, a step without its form)."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    steps: dict[str, "StepHandler"]
+    forms: dict[str, type["TaskForm"]]
+    timer_handlers: dict[str, Callable[["Case"], None]]
+
+
+def install(
+    app: Flask,
+    *,
+    steps: Iterable[Mapping[str, "StepHandler"]],
+    forms: Iterable[Mapping[str, type["TaskForm"]]],
+    timer_handlers: Iterable[Mapping[str, Callable[["Case"], None]]],
+) -> Registry:
+    """Merge the features' tables into the app's registry; refuse a name given twice, or a step and form not paired."""
+    registry = Registry(_merge("step", steps), _merge("form", forms), _merge("timer handler", timer_handlers))
+    unpaired = sorted(set(registry.steps) ^ set(registry.forms))
+    if unpaired:
+        raise RegistryError(f"every step needs its form and every form its step; unpaired: {', '.join(unpaired)}")
+    app.extensions[EXTENSION_KEY] = registry
+    return registry
+
+
+def current() -> Registry:
+    """The registry of the running app."""
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def _merge(kind: str, tables: Iterable[Mapping]) -> dict:
+    merged: dict = {}
+    for table in tables:
+        twice = sorted(set(merged) & set(table))
+        if twice:
+            raise RegistryError(f"{kind} registered twice: {', '.join(twice)}")
+        merged.update(table)
+    return merged
