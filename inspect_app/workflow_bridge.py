@@ -135,16 +135,17 @@ def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[No
                 "problem": error.message,
             },
         )
-        raise ProcessStuck(
-            _(
-                "The process cannot go on at %(element)s: %(problem)s. Nothing was saved; "
-                "tell the process administrator.",
-                element=error.element_id or definition.process_id,
-                problem=error.message,
-            ),
-            error.element_id,
-            error.message,
-        ) from error
+        raise process_stuck(error.element_id or definition.process_id, error.message) from error
+
+
+def process_stuck(element_id: str, problem: str) -> ProcessStuck:
+    """The refusal for a step the process cannot take, naming the BPMN element for the process administrator."""
+    message = _(
+        "The process cannot go on at %(element)s: %(problem)s. Nothing was saved; tell the process administrator.",
+        element=element_id,
+        problem=problem,
+    )
+    return ProcessStuck(message, element_id, problem)
 
 
 def start_workflow(case: Case, definition: ProcessDefinition, data: dict) -> Step:

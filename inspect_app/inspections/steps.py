@@ -158,18 +158,10 @@ def follow_up(task: HumanTask, actor: User, data: ExtendOrEscalateInput) -> dict
     return {**decisions, **services.extend_deadlines(task.case, actor=actor, days=data.extra_days, reason=data.reason)}
 
 
-class EscalationInput(StepInput):
-    """The director decides on an escalated remediation: more time, or close the case now."""
+class EscalationInput(ExtendOrEscalateInput):
+    """The director decides on an escalated remediation: more time, or close the case now (like a follow-up)."""
 
     decision: Literal["extend", "close"] = answer(_l("Decision"), choices=ESCALATION_DECISIONS)
-    extra_days: int | None = answer(_l("Extra days"), None, ge=1, le=365)
-    reason: str = answer(_l("Reason"), multiline=True, min_length=1, max_length=4000)
-
-    @model_validator(mode="after")
-    def _days_when_extended(self):
-        if self.decision == "extend":
-            self.require("extra_days")
-        return self
 
 
 def decide_escalation(task: HumanTask, actor: User, data: EscalationInput) -> dict:

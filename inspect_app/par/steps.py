@@ -3,14 +3,12 @@ themselves are entered item by item on the assessment page."""
 
 from typing import Literal
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import model_validator
 
 from inspect_app.models import HumanTask, User
 from inspect_app.par import services
 from inspect_app.tasks.schemas import Confirmed, StepInput, answer
-from inspect_app.tasks.steps import StepHandler, the_decision
+from inspect_app.tasks.steps import ReviewInput, StepHandler, the_decision
 
 APPROVAL_DECISIONS = {"approve": _l("Approve the index"), "return": _l("Return to the lead")}
 
@@ -54,17 +52,10 @@ def check_final_scores(task: HumanTask, actor: User, data: StepInput) -> dict:
     return {}
 
 
-class ApprovalInput(StepInput):
-    """The council approves the unit's index, or returns it to the appraisal lead."""
+class ApprovalInput(ReviewInput):
+    """The council approves the unit's index, or returns it to the appraisal lead (a review, in its own words)."""
 
     decision: Literal["approve", "return"] = answer(_l("Decision"), choices=APPROVAL_DECISIONS)
-    comment: str | None = answer(_l("Comment"), None, multiline=True, max_length=4000)
-
-    @model_validator(mode="after")
-    def _comment_when_returned(self):
-        if self.decision == "return":
-            self.require("comment", message=_("Say what must change."))
-        return self
 
 
 def decide_approval(task: HumanTask, actor: User, data: ApprovalInput) -> dict:

@@ -10,6 +10,7 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from inspect_app import workflow_bridge
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.models import HumanTask
 from inspect_app.tasks import registry
@@ -42,24 +43,17 @@ class TaskForm(FlaskForm):
 
 def form_for(task: HumanTask, formdata: MultiDict | None) -> TaskForm | None:
     """The registered form of the task's step, bound to `formdata`; None for a task without one."""
+    if task.form is None:
+        return None
     form_class = registry.current().forms.get(task.form)
-    return None if form_class is None else form_class.for_task(task, formdata)
+    if form_class is None:  # deployment refuses unknown names; a step removed from the code since is one
+        raise workflow_bridge.process_stuck(task.bpmn_id, f"no step is named {task.form!r}")
+    return form_class.for_task(task, formdata)
 
 
 def select_choices(labels: dict) -> list[SelectChoice]:
     """A step input's choices (value -> label) as a select field's."""
     return [SelectChoice(value, label) for value, label in labels.items()]
-
-
-def json_to_formdata(data: dict) -> MultiDict:
-    """JSON from the API as the form data a browser would send (lists become repeated fields)."""
-    pairs = []
-    for key, value in data.items():
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, bool):
-                item = "y" if item else "false"
-            pairs.append((key, "" if item is None else str(item)))
-    return MultiDict(pairs)
 
 
 class NoteForm(TaskForm):

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError, model_validator
 
+from inspect_app import workflow_bridge
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.schemas import errors_by_field
 from inspect_app.models import HumanTask, User
@@ -39,7 +40,10 @@ class StepHandler:
 
 def step_for(task: HumanTask) -> StepHandler:
     """The handler the task's `form` names (deployment refuses a BPMN file naming an unknown one)."""
-    return registry.current().steps[task.form]
+    steps = registry.current().steps
+    if task.form not in steps:  # a step removed from the code since the file was deployed
+        raise workflow_bridge.process_stuck(task.bpmn_id, f"no step is named {task.form!r}")
+    return steps[task.form]
 
 
 def input_model(task: HumanTask) -> type[StepInput]:

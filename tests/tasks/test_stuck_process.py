@@ -39,3 +39,19 @@ def test_the_api_answers_the_same_refusal_as_json(client, sign_in, director, rev
     response = client.post(f"/api/v1/tasks/{review.id}/complete", json={"decision": "return", "comment": "Sửa"})
     assert response.status_code == 422
     assert "route" in response.get_json()["errors"]
+
+
+def test_a_step_removed_from_the_code_since_deployment_is_a_refusal_too(app, client, sign_in, director, review):
+    from inspect_app.tasks import registry
+
+    hooks = registry.current()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delitem(hooks.steps, "review")
+        patch.delitem(hooks.forms, "review")
+        sign_in(director)
+        page = client.get(f"/tasks/{review.id}")
+        api = client.post(f"/api/v1/tasks/{review.id}/complete", json={"decision": "approve"})
+    assert page.status_code == 422 and "review" in page.get_data(as_text=True)
+    assert api.status_code == 422 and "review" in api.get_json()["errors"]
+    db.session.expire_all()
+    assert db.session.get(HumanTask, review.id).state == TaskState.READY
