@@ -4,9 +4,12 @@ A step's input is validated the same way whichever door it comes through (the HT
 JSON schema, written in the user's language when it is generated, describes the step's fields to API clients."""
 
 from collections.abc import Mapping
+from copy import deepcopy
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Self
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticUndefined
@@ -77,6 +80,13 @@ LocalDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 def describe(model: type[StepInput]) -> list[dict]:
     """The model's fields from its JSON schema: name, type, label, required and (for choices) choices."""
+    return deepcopy(_described(model, str(get_locale())))
+
+
+@lru_cache(maxsize=256)
+def _described(model: type[StepInput], locale: str) -> list[dict]:
+    # Making a JSON schema takes milliseconds, and every task in every API answer is described: keep each model's
+    # description per language (models made per task, like verification's, fall out of the cache as they come).
     schema = model.model_json_schema()
     required = set(schema.get("required", ()))
     return [_field(name, prop, name in required) for name, prop in schema["properties"].items()]
