@@ -154,6 +154,14 @@ def create_user(app, password_hash, create_unit):
 
 
 @pytest.fixture
+def admin(create_user, sign_in) -> User:
+    """An administrator, signed in (English pages)."""
+    user = create_user("admin", Role.ADMIN, full_name="Quản trị viên", language="en")
+    sign_in(user)
+    return user
+
+
+@pytest.fixture
 def create_case(app, create_unit):
     def create(
         title="Kiểm tra công vụ",

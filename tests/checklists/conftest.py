@@ -22,14 +22,6 @@ BASE = "/admin/checklists"
 
 
 @pytest.fixture
-def admin(create_user, sign_in):
-    """Sign in as an administrator (English pages)."""
-    user = create_user("admin", Role.ADMIN, full_name="Quản trị viên", language="en")
-    sign_in(user)
-    return user
-
-
-@pytest.fixture
 def post(client):
     """Post a form as the signed-in user, with the CSRF token of a page they can open."""
 

@@ -18,21 +18,12 @@ from inspect_app.models import (
     OrgLevel,
     ParAssessment,
     ParRound,
-    Role,
     RoundCriteriaSet,
 )
 from tests.helpers import csrf_token
 
 BASE = "/admin/criteria"
 IMPORT = f"{BASE}/import"
-
-
-@pytest.fixture
-def admin(create_user, sign_in):
-    """Sign in as an administrator (English pages)."""
-    user = create_user("admin", Role.ADMIN, full_name="Quản trị viên", language="en")
-    sign_in(user)
-    return user
 
 
 @pytest.fixture

@@ -15,14 +15,6 @@ INDEX = "/admin/processes/"
 GOOD = (APP_BPMN / "app_review.bpmn").read_bytes()
 
 
-@pytest.fixture
-def admin(create_user, sign_in):
-    """Sign in as an administrator."""
-    user = create_user("admin", Role.ADMIN, full_name="Quản trị viên", language="en")
-    sign_in(user)
-    return user
-
-
 def upload(client, content: bytes, filename: str):
     """Post a file through the upload form, as the browser does (multipart, with the page's CSRF token)."""
     data = {"csrf_token": csrf_token(client, INDEX), "bpmn_file": (io.BytesIO(content), filename)}

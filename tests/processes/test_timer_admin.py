@@ -18,14 +18,6 @@ ROUTE_ERROR = "route_late: No conditions satisfied for route_late"
 
 
 @pytest.fixture
-def admin(create_user, sign_in):
-    """Sign in as an administrator."""
-    user = create_user("admin", Role.ADMIN, full_name="Quản trị viên", language="en")
-    sign_in(user)
-    return user
-
-
-@pytest.fixture
 def lead(create_user):
     return create_user("lead", Role.LEAD, Role.INSPECTOR, language="en")
 
