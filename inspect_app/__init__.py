@@ -6,6 +6,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
+from inspect_app.core.converters import IdConverter
 from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
@@ -28,6 +29,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _refuse_unsafe_production(app)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     from inspect_app.core.logging import configure_logging
 
     configure_logging(app)

@@ -14,10 +14,11 @@ from flask_login import current_user
 from inspect_app.access.loaders import finding_or_404, inspection_by_reference_or_404
 from inspect_app.api import bp
 from inspect_app.api.auth import bearer_user
-from inspect_app.api.schemas import UnsupportedMediaType, answer, parse
+from inspect_app.api.schemas import UnsupportedMediaType, answer
 from inspect_app.cases.schemas import CaseDetail
 from inspect_app.core.exceptions import Forbidden, InvalidInput
 from inspect_app.core.extensions import csrf
+from inspect_app.core.schemas import parse
 from inspect_app.core.unit_of_work import transactional
 from inspect_app.evidence.schemas import Photo, PhotoUpload
 from inspect_app.evidence.services import add_evidence

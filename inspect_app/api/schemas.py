@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
 
 from inspect_app.core.exceptions import InvalidInput, ServiceError
-from inspect_app.core.schemas import errors_by_field
+from inspect_app.core.schemas import errors_by_field, field_name
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,19 +49,6 @@ def query(model: type[M]) -> M:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
         raise BadRequest(_("Some query parameters are not valid."), errors_by_field(error, field_name)) from None
-
-
-def field_name(loc: tuple) -> str:
-    """An error's field in a request body: its top-level field (an element of a list counts for its list)."""
-    return str(loc[0]) if loc else ""
-
-
-def parse(model: type[M], data, **context) -> M:
-    """`data` validated into `model` (the context tells its validators what they need); 422 naming each field."""
-    try:
-        return model.model_validate(data, context=context or None)
-    except ValidationError as error:
-        raise InvalidInput(_("Some answers need attention."), errors_by_field(error, field_name)) from None
 
 
 def answer(model: BaseModel, status: int = 200):

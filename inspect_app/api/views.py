@@ -8,9 +8,10 @@ from inspect_app.access.loaders import case_by_reference_or_404, task_or_404
 from inspect_app.api import bp
 from inspect_app.api.auth import require_user
 from inspect_app.api.openapi import openapi_document
-from inspect_app.api.schemas import answer, json_body, parse, query
+from inspect_app.api.schemas import answer, json_body, query
 from inspect_app.cases.schemas import CaseDetail, History
 from inspect_app.core.extensions import db
+from inspect_app.core.schemas import parse
 from inspect_app.core.unit_of_work import explain_conflict, transactional
 from inspect_app.models import HumanTask
 from inspect_app.tasks import services

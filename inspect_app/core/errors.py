@@ -33,9 +33,11 @@ def register(app: Flask) -> None:
             409: _("Someone else changed this at the same time. Reload and try again."),
         }
         message = messages.get(error.code, error.description)
+        # Keep what the exception says in its headers (405's Allow, 401's challenge); the body is ours.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if _wants_json():
-            return jsonify(error=error.name, message=message), error.code
-        return render_template("error.html", code=error.code, message=message), error.code
+            return jsonify(error=error.name, message=message), error.code, headers
+        return render_template("error.html", code=error.code, message=message), error.code, headers
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

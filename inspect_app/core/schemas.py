@@ -9,7 +9,7 @@ import re
 import typing
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
+
+from inspect_app.core.exceptions import InvalidInput
 
 Loc = tuple[str | int, ...]
 
@@ -209,3 +211,19 @@ def field_rank(model: type[BaseModel]) -> Callable[[Loc], int]:
     """Where a location's field stands among `model`'s fields as declared (the model itself first, unknown last)."""
     order = {name: rank for rank, name in enumerate(model.model_fields)}
     return lambda loc: order.get(loc[0], len(order)) if loc else -1
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def field_name(loc: Loc) -> str:
+    """An error's field in a request body or form: its top-level field (an element of a list counts for its list)."""
+    return str(loc[0]) if loc else ""
+
+
+def parse(model: type[M], data, **context) -> M:
+    """`data` validated into `model` (the context tells its validators what they need); 422 naming each field."""
+    try:
+        return model.model_validate(data, context=context or None)
+    except ValidationError as error:
+        raise InvalidInput(_("Some answers need attention."), errors_by_field(error, field_name)) from None

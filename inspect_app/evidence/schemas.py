@@ -60,6 +60,13 @@ ClientId = Annotated[
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 
 
+class Location(Schema):
+    """Where a device says it captured a file, if it says (a page's photo upload sends these as form fields)."""
+
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+
 class PhotoUpload(Schema):
     """The fields of a photo upload (multipart/form-data) beside the file itself."""
 

@@ -13,7 +13,10 @@ from inspect_app.access.loaders import finding_or_404, inspection_case_or_404
 from inspect_app.access.roles import roles_required
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.redirects import safe_next_url
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
+from inspect_app.core.schemas import parse
+from inspect_app.evidence.schemas import Location
 from inspect_app.evidence.services import add_evidence
 from inspect_app.inspections import bp, services
 from inspect_app.inspections.forms import (
@@ -49,11 +52,11 @@ def device_time(name: str = "captured_at") -> datetime | None:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _float(name: str) -> float | None:
-    try:
-        return float(request.form[name])
-    except (KeyError, ValueError):
-        return None
+def device_location() -> dict:
+    """The coordinates the device sent with a file (none when it sent none); 422 naming a field out of range, nan
+    or inf, by the same rule as the API."""
+    sent = {name: request.form[name] for name in ("latitude", "longitude") if request.form.get(name, "").strip()}
+    return parse(Location, sent).model_dump()
 
 
 # --- the decision --------------------------------------------------------------------------------------------------
@@ -190,12 +193,11 @@ def findings(case_id: int):
                     actor=current_user,
                     finding=finding,
                     captured_at=device_time(),
-                    latitude=_float("latitude"),
-                    longitude=_float("longitude"),
+                    **device_location(),
                     field="photos",
                 )
         flash(_("Finding recorded: %(title)s.", title=finding.title), "success")
-        return redirect(request.form.get("next") or url_for("inspections.findings", case_id=case_id))
+        return redirect(safe_next_url(request.form.get("next") or url_for("inspections.findings", case_id=case_id)))
     return page()
 
 
@@ -285,8 +287,7 @@ def add_file(finding_id: int):
         report=report,
         client_id=request.form.get("client_id") or None,
         captured_at=device_time(),
-        latitude=_float("latitude"),
-        longitude=_float("longitude"),
+        **device_location(),
     )
     flash(_("File added."), "success")
     return redirect(url_for("inspections.finding", finding_id=finding.id))

@@ -4,6 +4,7 @@ import pytest
 
 from inspect_app import ConfigurationError, create_app
 from inspect_app.core.config import DEV_SECRET_KEY, TestConfig
+from inspect_app.models import Role
 from tests.conftest import make_config
 
 
@@ -50,3 +51,16 @@ def test_errors_are_pages_for_people_and_json_for_the_api(client):
     assert page.status_code == 404 and page.mimetype == "text/html"
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.json["message"]
+
+
+@pytest.mark.parametrize("path", ["/cases/99999999999", "/tasks/4294967296", "/inspections/findings/99999999999"])
+def test_an_id_beyond_the_database_s_range_is_a_404_not_a_500(client, sign_in, create_user, path):
+    sign_in(create_user("director", Role.DIRECTOR))
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/logout", "/api/v1/tasks/1/complete"])
+def test_a_wrong_method_is_answered_405_with_the_allowed_ones(client, path):
+    response = client.get(path)
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
