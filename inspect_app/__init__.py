@@ -60,7 +60,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         tasks,
     )
     from inspect_app.checklists import bp as checklists_bp
-    from inspect_app.core import errors, templating, unit_of_work
+    from inspect_app.core import errors, security_headers, templating, unit_of_work
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -75,6 +75,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(par.bp)
     app.register_blueprint(notifications.bp)
     errors.register(app)
+    security_headers.register(app)
     templating.register(app)
     cli.register(app)
     register_process_hooks(app)

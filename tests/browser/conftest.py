@@ -52,8 +52,11 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, server_url):
-    """A new page of the given viewport size that records every request leaving this machine."""
-    contexts = []
+    """A new page of the given viewport size that records every request leaving this machine.
+
+    Every page the test opens must keep to the Content-Security-Policy: a violation (an inline script or handler
+    the browser refused) fails the test when it ends."""
+    contexts, violations = [], []
 
     def open_(width: int = 768, height: int = 1024, locale: str = "vi-VN"):
         context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
@@ -67,12 +70,17 @@ def open_page(browser, server_url):
                 None if request.url.startswith((server_url, "data:")) else page.external_requests.append(request.url)
             ),
         )
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         page.base_url = server_url
         return page
 
     yield open_
     for context in contexts:
         context.close()
+    assert not violations, f"the page broke the Content-Security-Policy: {violations}"
 
 
 def save_screenshot(page, name: str) -> None:

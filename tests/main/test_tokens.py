@@ -63,7 +63,10 @@ def test_revoking_is_a_confirmed_post_with_csrf(client, sign_in, users):
     row = db.session.scalar(db.select(ApiToken))
     url = f"/profile/tokens/{row.id}/revoke"
     page = client.get("/profile").get_data(as_text=True)
-    assert f'action="{url}"' in page and "return confirm(" in page and "Revoke the token Tablet?" in page
+    assert f'action="{url}"' in page and 'data-confirm="Revoke the token Tablet?' in page
+    assert 'src="/static/js/confirm.js"' in page, (
+        "the page asks before revoking (a script file: the CSP forbids inline)"
+    )
 
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 400, "no CSRF token"
