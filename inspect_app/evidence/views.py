@@ -23,7 +23,6 @@ def download(file_id: int):
         etag=evidence.sha256,
         max_age=3600,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

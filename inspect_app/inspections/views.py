@@ -176,13 +176,14 @@ def findings(case_id: int):
         if not form.validate_on_submit():
             raise InvalidInput(_("Some answers need attention."), form.errors)
         item = db.session.get(ChecklistItem, form.item.data) if form.item.data else None
-        finding, created = services.raise_finding(
+        captured_at, location = device_time(), device_location()
+        finding, _created = services.raise_finding(
             case,
             actor=current_user,
             **form.finding_values(),
             item=item,
             client_id=request.form.get("client_id") or None,
-            captured_at=device_time(),
+            captured_at=captured_at,
         )
         for upload in request.files.getlist("photos"):
             if upload and upload.filename:
@@ -192,8 +193,8 @@ def findings(case_id: int):
                     upload.filename,
                     actor=current_user,
                     finding=finding,
-                    captured_at=device_time(),
-                    **device_location(),
+                    captured_at=captured_at,
+                    **location,
                     field="photos",
                 )
         flash(_("Finding recorded: %(title)s.", title=finding.title), "success")
@@ -278,7 +279,7 @@ def add_file(finding_id: int):
     upload = request.files.get("file")
     report = finding.latest_report if finding.can_report(current_user) and finding.latest_report else None
     on_refusal_redirect(url_for("inspections.finding", finding_id=finding.id))
-    evidence, created = add_evidence(
+    add_evidence(
         finding.case,
         upload.read() if upload else b"",
         upload.filename if upload else "",

@@ -1,6 +1,6 @@
 """Dashboard, profile, language and health check."""
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
@@ -41,10 +41,9 @@ def create_token():
     if not token_form.validate_on_submit():
         return _profile_page(token_form=token_form), 400
     row, token = api_auth.issue_token(current_user, token_form.name.data)
-    # Shown on this answer only: the token is not stored, and a flash message would put it in the session cookie.
-    response = make_response(_profile_page(token_form=TokenCreateForm(formdata=None), new_token=(row, token)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Shown on this answer only (signed-in answers are no-store): the token is not stored, and a flash message would
+    # put it in the session cookie.
+    return _profile_page(token_form=TokenCreateForm(formdata=None), new_token=(row, token))
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

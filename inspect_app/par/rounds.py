@@ -272,9 +272,6 @@ def add_adjustment(case_id: int):
         return redirect(back), 303
     on_refusal_redirect(back)
     points = services.parse_points(form.points.data, "points")
-    if points == 0:
-        message = _("Give a bonus (positive) or a penalty (negative), not zero.")
-        raise InvalidInput(message, {"points": [message]})
     finding = db.session.get(Finding, form.finding.data) if form.finding.data else None
     if form.finding.data and finding is None:
         raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(form.finding.data)]})

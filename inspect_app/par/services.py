@@ -203,6 +203,9 @@ def add_adjustment(
     """Bonus (positive) or penalty (negative) points; a penalty may cite an inspection finding about the unit."""
     if not assessment.can_adjust(actor):
         raise Forbidden(_("Only the appraisal lead adds bonus or penalty points, while consolidating."))
+    if points == 0:
+        message = _("Give a bonus (positive) or a penalty (negative), not zero.")
+        raise InvalidInput(message, {"points": [message]})
     if finding is not None and finding.case.subject_unit_id != assessment.unit_id:
         raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(finding.id)]})
     adjustment = ScoreAdjustment(

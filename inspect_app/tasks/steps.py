@@ -10,11 +10,10 @@ from typing import Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import ValidationError, model_validator
+from pydantic import model_validator
 
 from inspect_app import workflow_bridge
-from inspect_app.core.exceptions import InvalidInput
-from inspect_app.core.schemas import errors_by_field
+from inspect_app.core.schemas import parse
 from inspect_app.models import HumanTask, User
 from inspect_app.tasks import registry
 from inspect_app.tasks.schemas import StepInput, answer, describe
@@ -53,10 +52,7 @@ def input_model(task: HumanTask) -> type[StepInput]:
 
 def validate_input(task: HumanTask, answers: dict) -> StepInput:
     """The answers as the task's step input; InvalidInput naming each field refused."""
-    try:
-        return input_model(task).model_validate(answers)
-    except ValidationError as error:
-        raise InvalidInput(_("Some answers need attention."), errors_by_field(error)) from None
+    return parse(input_model(task), answers)
 
 
 def step_fields(task: HumanTask) -> list[dict]:
