@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.core.extensions import db
 from inspect_app.core.sqltypes import utc_now
@@ -43,25 +44,42 @@ def record_event(
     case: Case, action: str, *, actor: User | None, details: dict | None = None, captured_at: datetime | None = None
 ) -> CaseEvent:
     """Append an event to the case's chain in the current transaction (flushes, never commits)."""
-    if case.id is None:
-        db.session.flush()
+    count, head = _lock_chain_head(case)
     event = CaseEvent(
         case_id=case.id,
-        seq=case.history_count + 1,
+        seq=count + 1,
         # Microseconds are all both databases keep, so the hash is computed over what is stored.
         at=utc_now(),
         actor_id=actor.id if actor is not None else None,
         action=action,
         details=json.loads(json.dumps(details or {}, default=str)),
         captured_at=captured_at,
-        prev_hash=case.history_head or GENESIS_HASH,
+        prev_hash=head or GENESIS_HASH,
     )
     event.hash = compute_hash(event)
-    case.history_count = event.seq
-    case.history_head = event.hash
     db.session.add(event)
+    db.session.execute(
+        update(Case).where(Case.id == case.id).values(history_count=event.seq, history_head=event.hash),
+        execution_options={"synchronize_session": False},
+    )
+    set_committed_value(case, "history_count", event.seq)
+    set_committed_value(case, "history_head", event.hash)
     db.session.flush()
     return event
+
+
+def _lock_chain_head(case: Case) -> tuple[int, str | None]:
+    """The chain's length and last hash as committed, with the case row locked until the transaction ends.
+
+    Appending is the one place where writers of different things on one case meet (answers to different items,
+    scores of different criteria): they queue here for a moment instead of failing. The append leaves the case's
+    version alone, so that a step or a status change still fails on a case another request changed first."""
+    if case.id is None:
+        db.session.flush()
+    # FOR NO KEY UPDATE: rows just inserted for the case hold a key-share lock on it, which FOR UPDATE would wait on.
+    query = select(Case.history_count, Case.history_head).where(Case.id == case.id).with_for_update(key_share=True)
+    count, head = db.session.execute(query).one()
+    return count, head
 
 
 def case_events(case: Case, latest: int | None = None) -> list[CaseEvent]:

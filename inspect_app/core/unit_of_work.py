@@ -11,13 +11,23 @@ from functools import wraps
 
 from flask import Flask, has_request_context, session
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_app.core.exceptions import Conflict
 from inspect_app.core.extensions import db
 
 _EXPLAIN_CONFLICT = "inspect.explain_conflict"
+# PostgreSQL's deadlock and serialization failures, and SQLite's busy database: the other side went first.
+_LOST_RACE_SQLSTATES = {"40P01", "40001"}
+
+
+def _is_lost_race(error: BaseException) -> bool:
+    if isinstance(error, StaleDataError):
+        return True
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return False
+    return getattr(error.orig, "sqlstate", None) in _LOST_RACE_SQLSTATES or "database is locked" in str(error.orig)
 
 
 def explain_conflict(explain: Callable[[], Conflict]) -> None:
@@ -43,7 +53,7 @@ def unit_of_work() -> Iterator[None]:
         db.session.rollback()
         if flashed is not None and session.get("_flashes", []) != flashed:
             session["_flashes"] = flashed
-        if isinstance(error, StaleDataError):
+        if _is_lost_race(error):
             raise _lost_race() from None
         raise
     finally:

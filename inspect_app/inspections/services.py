@@ -240,12 +240,16 @@ def save_answer(
         raise Forbidden(_("Only team members doing the on-site inspection may answer the checklist."))
     if item not in inspection.checklist_items:
         raise InvalidInput(_("This item is not on the case's checklist."), {"item": [str(item.id)]})
+    # Locked and read afresh, so that the history's "from" is what a request saved a moment before this one.
     row = db.session.scalar(
-        select(ChecklistAnswer).where(
+        select(ChecklistAnswer)
+        .where(
             ChecklistAnswer.case_id == case.id,
             ChecklistAnswer.item_id == item.id,
             ChecklistAnswer.inspector_id == actor.id,
         )
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     old = row.answer.value if row else None
     if row is None:

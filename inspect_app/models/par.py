@@ -215,6 +215,11 @@ class ItemScore(db.Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     final_score: Mapped[Decimal | None] = mapped_column(Points)
     final_comment: Mapped[str] = mapped_column(Text, default="")
+    # Bumped by every change: a form carries the number it showed, so that a second appraiser's save made after the
+    # page opened is not overwritten unseen.
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     assessment: Mapped[ParAssessment] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()

@@ -5,16 +5,19 @@ Each flushes and records history; the entry point commits once."""
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from inspect_app.access.roles import may_join_team, may_lead_team
 from inspect_app.cases.services import add_team_member, create_case
 from inspect_app.core import clock
-from inspect_app.core.exceptions import Forbidden, InvalidInput
+from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.history import record_event
 from inspect_app.inspections.services import deadline_moment
 from inspect_app.models import (
+    CaseEvent,
     CaseType,
     CriteriaSet,
     Finding,
@@ -34,6 +37,7 @@ from inspect_app.par.scoring import DEFAULT_BANDS
 from inspect_app.tasks.services import start_case_workflow
 
 PROCESS_ID = "par_appraisal"
+SCORE_ACTIONS = ("par.self_scored", "par.appraised", "par.finally_appraised", "par.explained")
 
 
 def parse_points(value, field: str) -> Decimal | None:
@@ -141,7 +145,12 @@ def _check_points(score: ItemScore, points: Decimal | None, field: str) -> None:
         raise InvalidInput(message, {field: [message]})
 
 
-def _record(score: ItemScore, action: str, actor: User, **changes) -> None:
+def _record(score: ItemScore, action: str, actor: User, seen: int | None, **changes) -> None:
+    """Change the score's fields and record what changed; `seen` is the version the user's form showed."""
+    # Locked and read afresh, so that the history's "from" is what a request saved a moment before this one.
+    db.session.refresh(score, with_for_update=True)
+    if seen is not None and seen != score.lock_version:
+        raise _saved_meanwhile(score)
     diff = {}
     for name, value in changes.items():
         old = getattr(score, name)
@@ -152,16 +161,38 @@ def _record(score: ItemScore, action: str, actor: User, **changes) -> None:
         record_event(score.assessment.case, action, actor=actor, details={"criterion": score.criterion.code, **diff})
 
 
+def _saved_meanwhile(score: ItemScore) -> Conflict:
+    """Who saved the score after the user's page showed it, and when."""
+    events = select(CaseEvent).where(CaseEvent.case_id == score.case_id, CaseEvent.action.in_(SCORE_ACTIONS))
+    code = score.criterion.code
+    last = next(
+        (e for e in db.session.scalars(events.order_by(CaseEvent.seq.desc())) if e.details.get("criterion") == code),
+        None,
+    )
+    who = last.actor.full_name if last is not None and last.actor is not None else _("Someone else")
+    return Conflict(
+        _(
+            "%(user)s saved %(code)s at %(time)s, after this page was opened. Your change was not saved: "
+            "look at the score now and enter yours again.",
+            user=who,
+            code=code,
+            time=format_datetime(last.at, "short") if last is not None else "",
+        )
+    )
+
+
 def _json(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
-def save_self_score(score: ItemScore, *, actor: User, points: Decimal | None, note: str) -> None:
+def save_self_score(
+    score: ItemScore, *, actor: User, points: Decimal | None, note: str, seen: int | None = None
+) -> None:
     """The unit's own score (never above the maximum) and how it scored where evidence is missing."""
     if not score.assessment.can_self_assess(actor):
         raise Forbidden(_("Only the unit's officers score it, while the self-assessment is open."))
     _check_points(score, points, "self_score")
-    _record(score, "par.self_scored", actor, self_score=points, self_note=note)
+    _record(score, "par.self_scored", actor, seen, self_score=points, self_note=note)
 
 
 def save_appraisal(
@@ -172,6 +203,7 @@ def save_appraisal(
     points: Decimal | None,
     comment: str,
     needs_explanation: bool = False,
+    seen: int | None = None,
 ) -> None:
     """An appraiser's score and comment in round 1 (with the explanation flag) or round 2 (the final score)."""
     if not score.assessment.can_appraise(actor, step):
@@ -182,19 +214,20 @@ def save_appraisal(
             score,
             "par.appraised",
             actor,
+            seen,
             first_score=points,
             first_comment=comment,
             needs_explanation=needs_explanation,
         )
     else:
-        _record(score, "par.finally_appraised", actor, final_score=points, final_comment=comment)
+        _record(score, "par.finally_appraised", actor, seen, final_score=points, final_comment=comment)
 
 
-def save_explanation(score: ItemScore, *, actor: User, text: str) -> None:
+def save_explanation(score: ItemScore, *, actor: User, text: str, seen: int | None = None) -> None:
     """The unit explains an item the appraisers flagged."""
     if not score.assessment.can_explain(actor) or not score.needs_explanation:
         raise Forbidden(_("Only flagged items are explained, by the unit, while the explanation is open."))
-    _record(score, "par.explained", actor, explanation=text)
+    _record(score, "par.explained", actor, seen, explanation=text)
 
 
 def add_adjustment(

@@ -1,10 +1,11 @@
 """The assessment page: the criteria tree with each stage's scores, editable by whoever the open step names."""
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from inspect_app.access.loaders import assessment_case_or_404, score_or_404
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.refusals import on_refusal_redirect
 from inspect_app.evidence.services import add_evidence
 from inspect_app.models import ParStep
@@ -43,15 +44,17 @@ def save_score(score_id: int, stage: str):
     form = request.form
     back = url_for("par.assessment", case_id=score.case_id, _anchor=f"c-{score.criterion_id}")
     on_refusal_redirect(back)
+    seen = _seen_version(form.get("version"))
     if stage == "self":
         services.save_self_score(
             score,
             actor=current_user,
             points=services.parse_points(form.get("points"), "points"),
             note=form.get("note", "")[:4000],
+            seen=seen,
         )
     elif stage == "explanation":
-        services.save_explanation(score, actor=current_user, text=form.get("explanation", "")[:8000])
+        services.save_explanation(score, actor=current_user, text=form.get("explanation", "")[:8000], seen=seen)
     else:
         services.save_appraisal(
             score,
@@ -60,11 +63,21 @@ def save_score(score_id: int, stage: str):
             points=services.parse_points(form.get("points"), "points"),
             comment=form.get("comment", "")[:4000],
             needs_explanation=stage == "first" and form.get("needs_explanation") == "y",
+            seen=seen,
         )
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(saved=True)
     flash(_("Saved: %(code)s.", code=score.criterion.code), "success")
     return redirect(back)
+
+
+def _seen_version(value: str | None) -> int | None:
+    """The score's version the form showed (None from a form without one)."""
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        message = _("The page sent a version that is not a number; reload the page.")
+        raise InvalidInput(message, {"version": [message]}) from None
 
 
 @bp.route("/scores/<int:score_id>/files", methods=["POST"])

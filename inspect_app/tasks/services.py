@@ -20,12 +20,13 @@ from inspect_app.tasks.steps import step_for
 
 
 def lock_case(case_id: int) -> Case:
-    """Load the case for change: row-locked on PostgreSQL (SELECT ... FOR UPDATE), freshly read everywhere.
+    """Load the case for change: row-locked on PostgreSQL (SELECT ... FOR NO KEY UPDATE), freshly read everywhere.
 
     Should another transaction change the case first, the Conflict names who did it and when."""
     db.session.expire_all()
     explain_conflict(lambda: case_changed_conflict(case_id))
-    query = select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    query = select(Case).where(Case.id == case_id).with_for_update(key_share=True)  # as history.py locks it
+    query = query.execution_options(populate_existing=True)
     return db.session.scalars(query).one()
 
 

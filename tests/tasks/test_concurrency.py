@@ -13,10 +13,10 @@ from inspect_app.tasks import services
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import NoteInput
 from tests.conftest import POSTGRES_URL
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import csrf_token
+from tests.racing import THREAD_TIMEOUT, race, signed_in_client
 
 ROUNDS = 50
-THREAD_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
 
 
 @pytest.fixture
@@ -27,16 +27,6 @@ def people(create_user):
         "lead": create_user("lead", Role.LEAD, Role.INSPECTOR, full_name="Lê Minh Châu", language="en"),
         "inspector": create_user("inspector", Role.INSPECTOR, full_name="Phạm Thu Dung", language="en"),
     }
-
-
-def signed_in_client(app, username: str):
-    """A client of its own (its own cookies, and its own session when used from another thread), signed in."""
-    client = app.test_client()
-    response = client.post(
-        "/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)}
-    )
-    assert response.status_code == 302, f"{username} could not sign in"
-    return client
 
 
 def ready_tasks(case, bpmn_id=None) -> list[HumanTask]:
@@ -60,30 +50,6 @@ def case_at_review(start_case, people):
     return case
 
 
-def race(clients: dict, path, form: dict) -> dict:
-    """Post the form from every client at the same moment (to `path`, or `path[name]`); return each response."""
-    paths = path if isinstance(path, dict) else dict.fromkeys(clients, path)
-    tokens = {name: csrf_token(client, paths[name]) for name, client in clients.items()}
-    barrier = threading.Barrier(len(clients))
-    responses, errors = {}, []
-
-    def submit(name):
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            responses[name] = clients[name].post(paths[name], data={"csrf_token": tokens[name], **form})
-        except Exception as exc:  # reported below, so a failure in a thread fails the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=submit, args=(name,), daemon=True) for name in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a submission hung"
-    assert not errors, errors
-    return responses
-
-
 @pytest.mark.postgres
 def test_two_directors_submitting_the_same_review_at_once(app, start_case, people):
     case = case_at_review(start_case, people)
@@ -94,7 +60,8 @@ def test_two_directors_submitting_the_same_review_at_once(app, start_case, peopl
         events_before = len(case_events(case))
         comment = f"Vòng {round_number}: bổ sung số liệu"
 
-        responses = race(clients, f"/tasks/{review.id}", {"decision": "return", "comment": comment})
+        form = {"decision": "return", "comment": comment}
+        responses = race(clients, {name: (f"/tasks/{review.id}", form) for name in clients})
 
         statuses = sorted(response.status_code for response in responses.values())
         assert statuses == [302, 409], f"round {round_number}: {statuses}"
@@ -135,7 +102,7 @@ def test_two_inspectors_finishing_their_own_visits_at_once_both_count(app, start
         case = start_case(lead=people["lead"], members=[people["inspector"], people["inspector2"]])
         paths = {task.claimed_by.username: f"/tasks/{task.id}" for task in ready_tasks(case, "visit")}
 
-        responses = race(clients, paths, {"note": f"Vòng {round_number}"})
+        responses = race(clients, {name: (path, {"note": f"Vòng {round_number}"}) for name, path in paths.items()})
 
         assert [responses[name].status_code for name in clients] == [302, 302], f"round {round_number}"
         db.session.expire_all()
