@@ -407,3 +407,42 @@ def test_without_javascript_the_answers_and_the_finding_still_post_as_forms(brow
     [row] = db.session.scalars(db.select(ChecklistAnswer)).all()
     assert row.answer == Answer.COMPLIANT and row.note == "Đủ thẻ"
     assert [f.title for f in db.session.scalars(db.select(Finding))] == ["Ghi không cần JavaScript"]
+
+
+def test_a_change_the_server_refuses_stays_on_the_tablet_with_the_reason(open_page, onsite_case, do_task, people):
+    """The inspector finished the visit from the office while the tablet, offline, still held a change."""
+    page = open_page(768, 1024)
+    context = page.context
+    open_onsite(page, onsite_case)
+    items = onsite_case.inspection.checklist_items
+    for item in items:
+        tap(page, item, Answer.COMPLIANT)
+    wait_until_all_sent(page)
+    context.set_offline(True)
+    tap(page, items[0], Answer.NOT_COMPLIANT)
+    expect_state(page, items[0], "waiting")
+
+    do_task(onsite_case, "onsite", "inspector", {"confirmed": "y"}, user=people["inspector"])
+    context.set_offline(False)
+
+    problems = page.locator("#problem-list li")
+    expect(problems).to_have_count(1)
+    expect(problems.locator(".problem-message")).to_contain_text(
+        "Chỉ thành viên đoàn đang kiểm tra tại hiện trường được trả lời danh mục."
+    )
+    expect_state(page, items[0], "failed")
+    expect(page.locator("#sync")).to_have_attribute("data-state", "refused")
+    expect(page.locator("#sync")).to_contain_text("Máy chủ không nhận 1 thay đổi")
+    pressed = item_node(page, items[0]).locator("button[value=not_compliant]")
+    expect(pressed).to_have_attribute("aria-pressed", "true")
+    screenshot(page, "onsite-refused-change-768")
+    db.session.expire_all()
+    stored = db.session.scalars(db.select(ChecklistAnswer).where(ChecklistAnswer.item_id == items[0].id)).one()
+    assert stored.answer == Answer.COMPLIANT, "the refused change did not reach the server"
+
+    # Kept until the inspector discards it, after a confirmation.
+    page.once("dialog", lambda dialog: dialog.accept())
+    problems.locator("button").click()
+    expect(problems).to_have_count(0)
+    expect(page.locator("#sync")).to_have_attribute("data-state", "idle")
+    expect(item_node(page, items[0]).locator("button[value=compliant]")).to_have_attribute("aria-pressed", "true")

@@ -446,7 +446,11 @@ function renderSync() {
   sync.dataset.pending = String(pending);
   let message;
   let kind;
-  if (pending === 0) {
+  const refused = state.ops.length - pending;
+  if (pending === 0 && refused > 0) {
+    kind = "refused";
+    message = counted(texts.refused, refused);
+  } else if (pending === 0) {
     kind = "idle";
     message = texts.allSaved;
   } else if (state.problem === "auth") {
