@@ -1,0 +1,24 @@
+"""gunicorn settings for Inspect behind nginx (deploy/nginx/): `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
+
+Synchronous workers suit this stack because nginx hands over only whole requests and takes whole answers: a worker
+is busy while the app works, never while a client is slow. Without nginx in front, a few half-sent requests hold
+every synchronous worker, and the app stops answering. Options given on the command line win over these."""
+
+import multiprocessing
+import os
+
+# The socket nginx proxies to; systemd creates /run/inspect (RuntimeDirectory=inspect in inspect-web.service).
+bind = "unix:/run/inspect/gunicorn.sock"
+# WEB_CONCURRENCY overrides the usual two per core plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+worker_class = "sync"
+# A request running longer than this is stopped and its worker replaced (nginx waits 35 s, see inspect-app.conf).
+timeout = 30
+# On SIGTERM (systemctl stop or restart), requests in hand get this long to finish.
+graceful_timeout = 30
+# One line per request on stdout (the journal under systemd): client address as nginx saw it, request line,
+# status, bytes and milliseconds.
+accesslog = "-"
+access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# systemd and signals manage gunicorn here; no control socket in the service user's home (gunicorn 25.1+).
+control_socket_disable = True
