@@ -23,6 +23,13 @@ def fresh_browser(client) -> None:
         client.delete_cookie(cookie)
 
 
+def post_login(client, username: str, password: str, **extra):
+    """Sign in from a browser nobody has signed in on, as a person would: the form, then its POST."""
+    fresh_browser(client)
+    data = {"username": username, "password": password, "csrf_token": csrf_token(client), **extra}
+    return client.post("/login", data=data)
+
+
 def error_flash(response) -> str:
     """The error message the page shows the user."""
     match = ERROR_FLASH.search(response.get_data(as_text=True))
