@@ -97,7 +97,7 @@ def _refuse_while_locked_out(attempt: LoginAttempt) -> None:
 
 
 def _minutes_locked(limit: int, *conditions: ColumnElement[bool]) -> int:
-    """Minutes until fewer than `limit` of the recent attempts meeting `conditions` are failures in a row; else 0."""
+    """Minutes left while the last `limit` attempts meeting `conditions` in the window all failed; else 0."""
     now = clock.now()
     window = timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
     recent = db.session.execute(

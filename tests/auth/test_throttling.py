@@ -1,8 +1,8 @@
 """Sign-in throttling: by username and client address, and by address; counted exactly under parallel guesses;
 the client address read from trusted proxies only; old attempts forgotten by the worker."""
 
-import threading
 from collections import Counter
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -11,12 +11,11 @@ from inspect_app import create_app
 from inspect_app.core.extensions import db
 from inspect_app.models import LoginAttempt, Role
 from tests.conftest import make_config
-from tests.helpers import PASSWORD, csrf_token, error_flash, post_login
+from tests.helpers import PASSWORD, at_once, csrf_token, error_flash, post_login
 
 OUTSIDER = "203.0.113.66"
 OWNER = "198.51.100.20"
 PROXY = "10.0.0.2"
-THREAD_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
 
 
 def browser_at(app, address: str):
@@ -69,30 +68,14 @@ def test_an_ipv6_client_counts_as_its_whole_64_network(app, create_user):
 
 def guess_at_once(app, usernames: list[str], address: str = OUTSIDER) -> Counter:
     """Post a wrong password for each username at the same moment, each from its own browser; count the answers."""
-    browsers = [browser_at(app, address) for _ in usernames]
-    tokens = [csrf_token(browser) for browser in browsers]
-    barrier = threading.Barrier(len(browsers))
-    statuses, errors = Counter(), []
 
-    def guess(browser, token, username):
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            form = {"username": username, "password": "guess", "csrf_token": token}
-            statuses[browser.post("/login", data=form).status_code] += 1
-        except Exception as exc:  # reported below, so a failure in a thread fails the test
-            errors.append(exc)
+    def guess(username: str):
+        browser = browser_at(app, address)
+        form = {"username": username, "password": "guess", "csrf_token": csrf_token(browser)}
+        return partial(browser.post, "/login", data=form)
 
-    threads = [
-        threading.Thread(target=guess, args=arguments, daemon=True)
-        for arguments in zip(browsers, tokens, usernames, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a sign-in hung"
-    assert not errors, errors
-    return statuses
+    responses = at_once(*(guess(username) for username in usernames))
+    return Counter(response.status_code for response in responses)
 
 
 def test_parallel_guesses_at_one_username_get_no_more_checks_than_the_limit(app, create_user):

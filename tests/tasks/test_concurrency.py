@@ -2,6 +2,7 @@
 
 import threading
 from collections import Counter
+from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -13,10 +14,9 @@ from inspect_app.tasks import services
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import NoteInput
 from tests.conftest import POSTGRES_URL
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, THREAD_TIMEOUT, at_once, csrf_token
 
 ROUNDS = 50
-THREAD_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
 
 
 @pytest.fixture
@@ -64,24 +64,10 @@ def race(clients: dict, path, form: dict) -> dict:
     """Post the form from every client at the same moment (to `path`, or `path[name]`); return each response."""
     paths = path if isinstance(path, dict) else dict.fromkeys(clients, path)
     tokens = {name: csrf_token(client, paths[name]) for name, client in clients.items()}
-    barrier = threading.Barrier(len(clients))
-    responses, errors = {}, []
-
-    def submit(name):
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            responses[name] = clients[name].post(paths[name], data={"csrf_token": tokens[name], **form})
-        except Exception as exc:  # reported below, so a failure in a thread fails the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=submit, args=(name,), daemon=True) for name in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a submission hung"
-    assert not errors, errors
-    return responses
+    posts = [
+        partial(client.post, paths[name], data={"csrf_token": tokens[name], **form}) for name, client in clients.items()
+    ]
+    return dict(zip(clients, at_once(*posts), strict=True))
 
 
 @pytest.mark.postgres
