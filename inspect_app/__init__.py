@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
 from inspect_app.core.converters import IdConverter
@@ -29,6 +30,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _refuse_unsafe_production(app)
+    _trust_proxies(app)
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from inspect_app.core.logging import configure_logging
 
@@ -108,6 +110,16 @@ def _refuse_unsafe_production(app: Flask) -> None:
             "set it to a long random value before running in production "
             "(python -c 'import secrets; print(secrets.token_hex(32))')."
         )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the headers INSPECT_TRUSTED_PROXIES proxies in front added.
+
+    Each proxy appends the address it was called from to X-Forwarded-For: the client's is the one the outermost
+    trusted proxy appended. Whatever the client wrote there itself comes before it and is ignored."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def select_locale() -> str:

@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from inspect_app import workflow_bridge
-from inspect_app.auth.services import normalise_username
+from inspect_app.auth.services import normalise_username, prune_login_attempts
 from inspect_app.auth.tokens import issue_token
 from inspect_app.core import clock
 from inspect_app.core.exceptions import InvalidInput
@@ -136,7 +136,7 @@ def deploy_bpmn(directory: Path) -> None:
 
 @inspect_cli.command("run-timers")
 def run_timers() -> None:
-    """Fire every timer that is due now, send deadline reminders and pending e-mail, once, then exit.
+    """Once, then exit: fire every due timer, send deadline reminders and e-mail, forget old sign-in attempts.
 
     Each timer is fired on its own: one that fails is rolled back, recorded and tried again later, and the others
     still fire. One line per timer names its case and BPMN element."""
@@ -146,6 +146,7 @@ def run_timers() -> None:
     click.echo(f"Fired {_fired(runs)} timer(s). {_failed(runs)} failed.")
     reminders, emails = _send_notifications()
     click.echo(f"Wrote {reminders} reminder(s); sent {emails} e-mail(s).")
+    _forget_old_sign_in_attempts()
 
 
 @inspect_cli.command("send-mail")
@@ -158,9 +159,10 @@ def send_mail() -> None:
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between checks for due timers.")
 @click.option("--max-loops", type=int, default=None, help="Stop after this many checks (default: run until stopped).")
 def worker(interval: float, max_loops: int | None) -> None:
-    """Fire due timers, remind of deadlines and send e-mail in a loop; workers may share one PostgreSQL database.
+    """Fire due timers, remind of deadlines, send e-mail and forget old sign-in attempts, in a loop.
 
-    SIGTERM or Ctrl+C (SIGINT) stops it after the item in hand, with exit status 0; a second one stops it at once."""
+    Workers may share one PostgreSQL database. SIGTERM or Ctrl+C (SIGINT) stops it after the item in hand, with
+    exit status 0; a second one stops it at once."""
     _log_worker_actions_to_stderr()
     stop = _StopRequest()
     loops = 0
@@ -176,6 +178,9 @@ def worker(interval: float, max_loops: int | None) -> None:
             reminders, emails = _send_notifications()
             if reminders or emails:
                 click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z wrote {reminders} reminder(s), sent {emails} e-mail(s)")
+            if stop.requested:
+                break
+            _forget_old_sign_in_attempts()
             loops += 1
             if max_loops is None or loops < max_loops:
                 stop.wait(interval)
@@ -263,6 +268,15 @@ def _send_notifications() -> tuple[int, int]:
     if emails:
         worker_log.info("Sent %d e-mail(s)", emails)
     return reminders, emails
+
+
+def _forget_old_sign_in_attempts() -> int:
+    """Delete the sign-in attempts too old to count for throttling (one unit of work)."""
+    with unit_of_work():
+        deleted = prune_login_attempts(clock.now())
+    if deleted:
+        worker_log.info("Deleted %d old sign-in attempt(s)", deleted)
+    return deleted
 
 
 @inspect_cli.command("create-token")

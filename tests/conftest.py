@@ -21,7 +21,7 @@ from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
 from inspect_app.models.users import hash_password
 from inspect_app.processes.services import deploy_bpmn
 from inspect_app.tasks.services import start_case_workflow
-from tests.helpers import PASSWORD, MovableClock, csrf_token, fresh_browser
+from tests.helpers import PASSWORD, MovableClock, post_login
 from tests.snapshots import Snapshot, empty_all_tables
 
 POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
@@ -190,10 +190,7 @@ def sign_in(client):
     """Sign `user` in on the shared test client, replacing whoever was signed in before."""
 
     def do(user: User | str, password: str = PASSWORD):
-        username = user if isinstance(user, str) else user.username
-        fresh_browser(client)
-        form = {"username": username, "password": password, "csrf_token": csrf_token(client)}
-        return client.post("/login", data=form)
+        return post_login(client, user if isinstance(user, str) else user.username, password)
 
     return do
 

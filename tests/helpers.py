@@ -1,9 +1,12 @@
 """Helpers shared by tests (fixtures live in conftest.py)."""
 
 import re
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 PASSWORD = "correct horse battery"
+THREAD_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ERROR_FLASH = re.compile(r'class="flash flash-error"[^>]*>([^<]+)<')
 
@@ -21,6 +24,13 @@ def fresh_browser(client) -> None:
     """Forget the cookies, like a browser nobody has signed in on."""
     for cookie in ("session", "remember_token"):
         client.delete_cookie(cookie)
+
+
+def post_login(client, username: str, password: str, **extra):
+    """Sign in from a browser nobody has signed in on, as a person would: the form, then its POST."""
+    fresh_browser(client)
+    data = {"username": username, "password": password, "csrf_token": csrf_token(client), **extra}
+    return client.post("/login", data=data)
 
 
 def error_flash(response) -> str:
@@ -43,3 +53,28 @@ class MovableClock:
         """Move forward by timedelta(**kwargs)."""
         self.now += timedelta(**kwargs)
         return self.now
+
+
+def at_once(*calls: Callable[[], object]) -> list:
+    """Run every call in a thread of its own, all released at the same moment; their results, in order.
+
+    Fails the test if a call raises or hangs. A test client used from another thread has a database session of its
+    own, so each call is a request of its own, as from another browser."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=THREAD_TIMEOUT)
+            results[index] = calls[index]()
+        except Exception as exc:  # reported below, so a failure in a thread fails the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(index,), daemon=True) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=THREAD_TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads), "a call hung"
+    assert not errors, errors
+    return results

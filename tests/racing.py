@@ -1,10 +1,8 @@
-"""Requests sent at the same moment from several signed-in clients, each in its own thread (and session)."""
+"""Forms posted at the same moment from several signed-in clients, each in its own thread (and session)."""
 
-import threading
+from functools import partial
 
-from tests.helpers import PASSWORD, csrf_token
-
-THREAD_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
+from tests.helpers import PASSWORD, at_once, csrf_token
 
 
 def signed_in_client(app, username: str, password: str = PASSWORD):
@@ -22,22 +20,8 @@ def race(clients: dict, posts: dict, form_page: str | None = None) -> dict:
 
     The CSRF token comes from `form_page`, or from the path itself when it is a page with the form."""
     tokens = {name: csrf_token(clients[name], form_page or path) for name, (path, _form) in posts.items()}
-    barrier = threading.Barrier(len(posts))
-    responses, errors = {}, []
-
-    def submit(name):
-        path, form = posts[name]
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            responses[name] = clients[name].post(path, data={"csrf_token": tokens[name], **form})
-        except Exception as exc:  # reported below, so a failure in a thread fails the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=submit, args=(name,), daemon=True) for name in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a submission hung"
-    assert not errors, errors
-    return responses
+    calls = [
+        partial(clients[name].post, path, data={"csrf_token": tokens[name], **form})
+        for name, (path, form) in posts.items()
+    ]
+    return dict(zip(posts, at_once(*calls), strict=True))

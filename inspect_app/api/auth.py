@@ -8,15 +8,9 @@ from flask_login import current_user
 
 from inspect_app.api import bp
 from inspect_app.auth.tokens import token_user
-from inspect_app.core.exceptions import ServiceError
+from inspect_app.core.exceptions import NotAuthenticated
 from inspect_app.core.extensions import login_manager
 from inspect_app.models import User
-
-
-class NotAuthenticated(ServiceError):
-    """No signed-in session and no valid token: answered with 401 and a Bearer challenge."""
-
-    status_code = 401
 
 
 def bearer_user() -> User | None:

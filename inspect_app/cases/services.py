@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
+from inspect_app.core.locks import take_turns
 from inspect_app.history import record_event
 from inspect_app.models import (
     Case,
@@ -25,9 +26,8 @@ from inspect_app.models.cases import REFERENCE_PREFIX
 def next_reference(case_type: CaseType, year: int) -> str:
     """The next free reference for the type and year, e.g. KT-2022-0007."""
     prefix = f"{REFERENCE_PREFIX[case_type]}-{year}-"
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Two cases opened at the same moment would read the same maximum: take turns, until this transaction ends.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:prefix))"), {"prefix": prefix})
+    # Two cases opened at the same moment would read the same maximum: take turns, until this transaction ends.
+    take_turns(prefix)
     last = db.session.scalar(select(func.max(Case.reference)).where(Case.reference.startswith(prefix)))
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"

@@ -40,10 +40,19 @@ class Config:
     BABEL_DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "vi")
     # Time zone used to show times when the user has not chosen one.
     BABEL_DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
-    # Failed sign-ins for one username within the window before sign-in is refused for a while.
+    # Failed sign-ins in a row for one username from one client address, within the window, before that username
+    # is refused to that address for a while (the owner signing in from elsewhere is not locked out).
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    # Failed sign-ins from one client address, whatever the usernames, within the window, before it is refused.
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     # Length of the failed sign-in window and of the lock-out, in minutes.
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    # Hours sign-in attempts are kept before the worker deletes them (never less than the window).
+    LOGIN_ATTEMPTS_KEEP_HOURS = _env_int("LOGIN_ATTEMPTS_KEEP_HOURS", 24)
+    # Proxies in front of the app that add X-Forwarded-For and X-Forwarded-Proto (nginx: 1). The client address,
+    # which sign-in throttling counts by, is read from those headers only when set; 0 ignores them, as a client
+    # could write them to pose as another address.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # Place named on the date line of printed documents ("Hải Dương, ngày ... tháng ... năm ...").
     DOCUMENT_PLACE = _env("DOCUMENT_PLACE", "Hải Dương")
     # Days a unit gets to remediate a finding when the conclusion sets no other deadline.

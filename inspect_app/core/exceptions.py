@@ -11,6 +11,18 @@ class ServiceError(Exception):
         self.message = message
 
 
+class NotAuthenticated(ServiceError):
+    """Wrong username or password; in the API, no signed-in session and no valid token (with a Bearer challenge)."""
+
+    status_code = 401
+
+
+class TooManyRequests(ServiceError):
+    """Too many tries in too short a time (failed sign-ins); the message says when to try again."""
+
+    status_code = 429
+
+
 class Forbidden(ServiceError):
     """The user may see the thing but not do this to it (a resource they may not see is a 404 instead)."""
 

@@ -5,13 +5,7 @@ from datetime import timedelta
 from inspect_app.core.extensions import db
 from inspect_app.demo.organisation import DEMO_PASSWORD, USERS, load_demo
 from inspect_app.models import LoginAttempt, Role
-from tests.helpers import PASSWORD, csrf_token, error_flash, fresh_browser
-
-
-def post_login(client, username, password, **extra):
-    fresh_browser(client)
-    data = {"username": username, "password": password, "csrf_token": csrf_token(client), **extra}
-    return client.post("/login", data=data)
+from tests.helpers import PASSWORD, csrf_token, error_flash, fresh_browser, post_login
 
 
 def test_every_demo_user_can_sign_in(client, sign_in):

@@ -13,8 +13,8 @@ from inspect_app.tasks import services
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import NoteInput
 from tests.conftest import POSTGRES_URL
-from tests.helpers import csrf_token
-from tests.racing import THREAD_TIMEOUT, race, signed_in_client
+from tests.helpers import THREAD_TIMEOUT, csrf_token
+from tests.racing import race, signed_in_client
 
 ROUNDS = 50
 
