@@ -188,7 +188,8 @@ def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[No
                 "problem": error.message,
             },
         )
-        raise process_stuck(error.element_id or definition.process_id, error.message) from error
+        problem = error.message.removeprefix(f"{error.element_id}: ")  # the refusal names the element once
+        raise process_stuck(error.element_id or definition.process_id, problem) from error
 
 
 def process_stuck(element_id: str, problem: str) -> ProcessStuck:

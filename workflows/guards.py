@@ -92,14 +92,17 @@ class _Allowance:
 
 def _checked_size(size: int, what: str) -> int:
     if size > MAX_SIZE:
-        raise TooBig(f"{what} would hold {size:,} characters or items; the limit is {MAX_SIZE:,}")
+        raise TooBig(f"{what} would hold at least {size:,} characters or items; the limit is {MAX_SIZE:,}")
     return size
 
 
 def _repeat_size(sequence, times: int) -> int:
     if times <= 0:
         return 0
-    return _checked_size(size_of(sequence, MAX_SIZE // times + 1) * times, "the repetition")
+    if isinstance(sequence, str | bytes):
+        return _checked_size(len(sequence) * times, "the repetition")
+    items = size_of(sequence, MAX_SIZE // times + 1) - 1  # the list itself is not repeated, its items are
+    return _checked_size(1 + items * times, "the repetition")
 
 
 def _check_widths(spec: str, numbers: list[str]) -> None:
