@@ -79,13 +79,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     templating.register(app)
     cli.register(app)
     register_process_hooks(app)
+    _refuse_bad_timer_limit(app)
     unit_of_work.install(app)
     return app
 
 
 def register_process_hooks(app: Flask) -> None:
     """The step handlers, task forms, timer handlers and start data BPMN files may use, from each feature's tables."""
-    from inspect_app import workflow_bridge
     from inspect_app.inspections import forms as inspection_forms
     from inspect_app.inspections import services as inspection_services
     from inspect_app.inspections import steps as inspection_steps
@@ -104,6 +104,11 @@ def register_process_hooks(app: Flask) -> None:
         timer_handlers=[par_steps.TIMER_HANDLERS],
         start_samples=[task_services.START_SAMPLES, inspection_services.START_SAMPLES, par_services.START_SAMPLES],
     )
+
+
+def _refuse_bad_timer_limit(app: Flask) -> None:
+    from inspect_app import workflow_bridge
+
     problem = workflow_bridge.timer_limit_problem(app.config["MAX_TIMER_DURATION"])
     if problem:
         raise ConfigurationError(

@@ -89,17 +89,47 @@ def validate_definition(xml: bytes, filename: str) -> list[str]:
     A file that passes the rules is also started on trial (trial_start_problems)."""
     lanes, forms = {lane.value for lane in Lane}, set(registry.current().steps)
     problems = validate_bpmn(xml, filename, lanes, forms, max_timer=current_app.config["MAX_TIMER_DURATION"])
-    return problems or trial_start_problems(xml, filename)
+    if problems:
+        return problems
+    bundle = parse_definition(xml, filename)
+    return _storage_problems(filename, bundle) or trial_start_problems(bundle, filename)
 
 
-def trial_start_problems(xml: bytes, filename: str) -> list[str]:
+def _longer_than(value: str | None, column) -> int | None:
+    """The column's length when `value` does not fit in it, else None."""
+    return column.type.length if value is not None and len(value) > column.type.length else None
+
+
+def _storage_problems(filename: str, bundle: ProcessBundle) -> list[str]:
+    """Ids and names longer than the columns that keep them (versions, tasks, timers), which PostgreSQL would refuse."""
+    problems = []
+    if limit := _longer_than(filename, ProcessDefinition.filename):
+        problems.append(_("%(file)s: the file name is longer than %(limit)d characters", file=filename, limit=limit))
+    named = [(bundle.process_id, bundle.name, ProcessDefinition.process_id, ProcessDefinition.name)]
+    named += [(each.bpmn_id, each.name, HumanTask.bpmn_id, HumanTask.title) for each in bundle.elements.values()]
+    for element_id, name, id_column, name_column in named:
+        where = {
+            "file": filename,
+            "element": element_label(element_id if len(element_id) <= 60 else element_id[:60] + "…"),
+        }
+        if limit := _longer_than(element_id, id_column):
+            problems.append(
+                _("%(file)s: %(element)s: the id is longer than %(limit)d characters", **where, limit=limit)
+            )
+        if limit := _longer_than(name, name_column):
+            problems.append(
+                _("%(file)s: %(element)s: the name is longer than %(limit)d characters", **where, limit=limit)
+            )
+    return problems
+
+
+def trial_start_problems(bundle: ProcessBundle, filename: str) -> list[str]:
     """Start the process on sample data and run it to its first wait, as a new case would, then drop it.
 
     Up to its first wait a workflow touches no table: scripts and conditions see only task data, and what a case
     stores (task and timer rows, its state) is made from the ready tasks, waiting timers and state computed here.
     So the engine alone is enough, and there is no case, no savepoint and nothing to roll back. The sample data
     is every feature's sample (registry start_samples): any process may be started by any feature."""
-    bundle = parse_definition(xml, filename)
     data = {name: sample() for name, sample in registry.current().start_samples.items()}
     engine = new_engine()
     try:

@@ -166,3 +166,20 @@ def test_the_timer_limit_is_a_setting(app, client, admin, monkeypatch):
 def test_a_timer_limit_that_is_not_a_duration_of_at_most_100_years_stops_the_app(tmp_path, setting):
     with pytest.raises(ConfigurationError, match="INSPECT_MAX_TIMER_DURATION must be an ISO 8601 duration"):
         create_app({"MAX_TIMER_DURATION": setting, "UPLOAD_DIR": str(tmp_path)})
+
+
+def test_ids_and_names_longer_than_the_app_stores_are_refused_naming_the_element(app, client, admin):
+    xml = chain_bpmn(["user"], form="note").replace(b'name="Step 0"', b'name="' + b"N" * 201 + b'"')
+    xml = xml.replace(b"step_0", b"s" * 101)
+
+    response = upload(client, xml, "long.bpmn")
+
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"long.bpmn: {'s' * 60}…: the id is longer than 100 characters" in page
+    assert f"long.bpmn: {'s' * 60}…: the name is longer than 200 characters" in page
+    assert nothing_stored()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert validate_definition(chain_bpmn(["user"], form="note"), "x" * 201 + ".bpmn") == [
+            f"{'x' * 201}.bpmn: the file name is longer than 200 characters"
+        ]
