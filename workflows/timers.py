@@ -92,6 +92,16 @@ def check_due(due: datetime, now: datetime, max_timer: str = DEFAULT_MAX_TIMER) 
     return due
 
 
+def duration_due(expression: str, now: datetime, max_timer: str = DEFAULT_MAX_TIMER) -> datetime:
+    """When a timer of ISO 8601 duration `expression` started at `now` is due, held to `max_timer`."""
+    return check_due(now + delta_after(parse_duration(expression), now), now, max_timer)
+
+
+def date_due(value: object, now: datetime, max_timer: str = DEFAULT_MAX_TIMER) -> datetime:
+    """When a timer of date/time `value` is due (aware UTC), held to `max_timer` after `now`."""
+    return check_due(parse_due(value), now, max_timer)
+
+
 def parse_cycle(expression: str, now: datetime) -> tuple[int, datetime, timedelta]:
     """Parse an ISO 8601 cycle (R3/PT1H, R/2024-01-01T00:00Z/P1D, ...) into (cycles, first due, interval)."""
     components = str(expression).strip().upper().replace("--", "/").split("/")
@@ -158,9 +168,7 @@ class TimeDateEventDefinition(spiff_timer.TimeDateEventDefinition):
         """Fire once the clock reaches the due time."""
         if my_task._get_internal_data("event_value") is None:
             now = clock_now(my_task)
-            due = _start_timer(
-                my_task, lambda: check_due(parse_due(_evaluate(self, my_task)), now, _max_timer(my_task))
-            )
+            due = _start_timer(my_task, lambda: date_due(_evaluate(self, my_task), now, _max_timer(my_task)))
             my_task._set_internal_data(event_value=due.isoformat())
         return _fire_if_due(my_task)
 
@@ -172,13 +180,8 @@ class DurationTimerEventDefinition(spiff_timer.DurationTimerEventDefinition):
         """Fire once the clock has moved the duration past the start."""
         if my_task._get_internal_data("event_value") is None:
             now = clock_now(my_task)
-
-            def due() -> datetime:
-                return check_due(
-                    now + delta_after(parse_duration(_evaluate(self, my_task)), now), now, _max_timer(my_task)
-                )
-
-            my_task._set_internal_data(event_value=_start_timer(my_task, due).isoformat())
+            due = _start_timer(my_task, lambda: duration_due(_evaluate(self, my_task), now, _max_timer(my_task)))
+            my_task._set_internal_data(event_value=due.isoformat())
         return _fire_if_due(my_task)
 
 

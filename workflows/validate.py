@@ -16,8 +16,8 @@ from .timers import (
     DEFAULT_MAX_TIMER,
     TimerTooLong,
     check_cycle,
-    check_due,
-    delta_after,
+    date_due,
+    duration_due,
     parse_cycle,
     parse_due,
     parse_duration,
@@ -57,8 +57,8 @@ _TIMER_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 # How a timer's value is held to the limit: due no later than `limit` (an ISO 8601 duration) after `now`.
 _TIMER_LIMITS: dict[str, Callable[[str, datetime, str], object]] = {
-    "timeDuration": lambda text, now, limit: check_due(now + delta_after(parse_duration(text), now), now, limit),
-    "timeDate": lambda text, now, limit: check_due(parse_due(text), now, limit),
+    "timeDuration": duration_due,
+    "timeDate": date_due,
     "timeCycle": check_cycle,
 }
 
