@@ -81,18 +81,22 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     templating.register(app)
     cli.register(app)
     register_process_hooks(app)
+    _refuse_bad_timer_limit(app)
     unit_of_work.install(app)
     return app
 
 
 def register_process_hooks(app: Flask) -> None:
-    """The step handlers, task forms and timer handlers BPMN files may name, from each feature's own tables."""
+    """The step handlers, task forms, timer handlers and start data BPMN files may use, from each feature's tables."""
     from inspect_app.inspections import forms as inspection_forms
+    from inspect_app.inspections import services as inspection_services
     from inspect_app.inspections import steps as inspection_steps
     from inspect_app.par import forms as par_forms
+    from inspect_app.par import services as par_services
     from inspect_app.par import steps as par_steps
     from inspect_app.tasks import forms as task_forms
     from inspect_app.tasks import registry
+    from inspect_app.tasks import services as task_services
     from inspect_app.tasks import steps as task_steps
 
     registry.install(
@@ -100,7 +104,18 @@ def register_process_hooks(app: Flask) -> None:
         steps=[task_steps.STEPS, inspection_steps.STEPS, par_steps.STEPS],
         forms=[task_forms.FORMS, inspection_forms.TASK_FORMS, par_forms.FORMS],
         timer_handlers=[par_steps.TIMER_HANDLERS],
+        start_samples=[task_services.START_SAMPLES, inspection_services.START_SAMPLES, par_services.START_SAMPLES],
     )
+
+
+def _refuse_bad_timer_limit(app: Flask) -> None:
+    from inspect_app import workflow_bridge
+
+    problem = workflow_bridge.timer_limit_problem(app.config["MAX_TIMER_DURATION"])
+    if problem:
+        raise ConfigurationError(
+            f"INSPECT_MAX_TIMER_DURATION must be an ISO 8601 duration such as P5Y, of at most 100 years: {problem}."
+        )
 
 
 def _refuse_unsafe_production(app: Flask) -> None:

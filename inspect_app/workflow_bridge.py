@@ -2,12 +2,14 @@
 human-task and timer projections in step with the engine, in the caller's transaction (it flushes, never commits)."""
 
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -35,10 +37,13 @@ from workflows import (
     Engine,
     ProcessBundle,
     WorkflowError,
+    element_label,
+    latest_due,
     parse_bpmn,
     read_diagram,
     serialize_spec,
     stored_path,
+    utc_now,
     validate_bpmn,
 )
 
@@ -65,13 +70,91 @@ class Step:
 
 
 def new_engine() -> Engine:
-    """An engine on the app's clock (so tests can move time)."""
-    return Engine(clock=clock.now)
+    """An engine on the app's clock (so tests can move time) and timer limit."""
+    return Engine(clock=clock.now, max_timer=current_app.config["MAX_TIMER_DURATION"])
+
+
+def timer_limit_problem(max_timer: str) -> str | None:
+    """Why `max_timer` cannot be the longest timer allowed (not an ISO 8601 duration, or over 100 years), or None."""
+    try:
+        latest_due(utc_now(), max_timer)
+    except Exception as exc:
+        return str(exc)
+    return None
 
 
 def validate_definition(xml: bytes, filename: str) -> list[str]:
-    """One line per problem in the BPMN file, naming the file and element; empty when it may be deployed."""
-    return validate_bpmn(xml, filename, {lane.value for lane in Lane}, set(registry.current().steps))
+    """One line per problem in the BPMN file, naming the file and element; empty when it may be deployed.
+
+    A file that passes the rules is also started on trial (trial_start_problems)."""
+    lanes, forms = {lane.value for lane in Lane}, set(registry.current().steps)
+    problems = validate_bpmn(xml, filename, lanes, forms, max_timer=current_app.config["MAX_TIMER_DURATION"])
+    if problems:
+        return problems
+    bundle = parse_definition(xml, filename)
+    return _storage_problems(filename, bundle) or trial_start_problems(bundle, filename)
+
+
+def _longer_than(value: str | None, column) -> int | None:
+    """The column's length when `value` does not fit in it, else None."""
+    return column.type.length if value is not None and len(value) > column.type.length else None
+
+
+def _storage_problems(filename: str, bundle: ProcessBundle) -> list[str]:
+    """Ids and names longer than the columns that keep them (versions, tasks, timers), which PostgreSQL would refuse."""
+    problems = []
+    if limit := _longer_than(filename, ProcessDefinition.filename):
+        problems.append(_("%(file)s: the file name is longer than %(limit)d characters", file=filename, limit=limit))
+    named = [(bundle.process_id, bundle.name, ProcessDefinition.process_id, ProcessDefinition.name)]
+    named += [(each.bpmn_id, each.name, HumanTask.bpmn_id, HumanTask.title) for each in bundle.elements.values()]
+    for element_id, name, id_column, name_column in named:
+        where = {
+            "file": filename,
+            "element": element_label(element_id if len(element_id) <= 60 else element_id[:60] + "…"),
+        }
+        if limit := _longer_than(element_id, id_column):
+            problems.append(
+                _("%(file)s: %(element)s: the id is longer than %(limit)d characters", **where, limit=limit)
+            )
+        if limit := _longer_than(name, name_column):
+            problems.append(
+                _("%(file)s: %(element)s: the name is longer than %(limit)d characters", **where, limit=limit)
+            )
+    return problems
+
+
+def trial_start_problems(bundle: ProcessBundle, filename: str) -> list[str]:
+    """Start the process on sample data and run it to its first wait, as a new case would, then drop it.
+
+    Up to its first wait a workflow touches no table: scripts and conditions see only task data, and what a case
+    stores (task and timer rows, its state) is made from the ready tasks, waiting timers and state computed here.
+    So the engine alone is enough, and there is no case, no savepoint and nothing to roll back. The sample data
+    is every feature's sample (registry start_samples): any process may be started by any feature."""
+    data = {name: sample() for name, sample in registry.current().start_samples.items()}
+    engine = new_engine()
+    try:
+        workflow = engine.start(bundle, data)
+        engine.ready_tasks(workflow)
+        engine.waiting_timers(workflow)
+        json.dumps(engine.dump(workflow), allow_nan=False)
+    except WorkflowError as error:
+        return [_trial_problem(filename, bundle, error.element_id, error.message)]
+    except Exception as exc:  # anything else the engine raises would stop every new case too
+        case_logger.warning("trial start failed", exc_info=True, extra={"process_id": bundle.process_id})
+        return [_trial_problem(filename, bundle, None, f"{type(exc).__name__}: {exc}")]
+    return []
+
+
+def _trial_problem(filename: str, bundle: ProcessBundle, element_id: str | None, message: str) -> str:
+    element = bundle.elements.get(element_id)
+    label = element_label(element.bpmn_id, element.name) if element else element_label(bundle.process_id, bundle.name)
+    return _(
+        "%(file)s: %(element)s: a trial start with sample data stopped here, so every new case would stop too: "
+        "%(problem)s",
+        file=filename,
+        element=label,
+        problem=message.removeprefix(f"{element_id}: "),
+    )
 
 
 def parse_definition(xml: bytes, filename: str) -> ProcessBundle:
@@ -135,7 +218,8 @@ def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[No
                 "problem": error.message,
             },
         )
-        raise process_stuck(error.element_id or definition.process_id, error.message) from error
+        problem = error.message.removeprefix(f"{error.element_id}: ")  # the refusal names the element once
+        raise process_stuck(error.element_id or definition.process_id, problem) from error
 
 
 def process_stuck(element_id: str, problem: str) -> ProcessStuck:

@@ -4,6 +4,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 PASSWORD = "correct horse battery"
 THREAD_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
@@ -78,3 +79,37 @@ def at_once(*calls: Callable[[], object]) -> list:
     assert not any(thread.is_alive() for thread in threads), "a call hung"
     assert not errors, errors
     return results
+
+
+_CHAIN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+                  id="chain_definitions" targetNamespace="http://example.org/inspect">
+  <bpmn:process id="chain" name="A long chain" isExecutable="true">
+    <bpmn:laneSet id="chain_lanes"><bpmn:lane id="chain_lane" name="{lane}">{lane_refs}</bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    {steps}
+    <bpmn:endEvent id="end"/>
+    {flows}
+  </bpmn:process>
+</bpmn:definitions>
+"""
+_CHAIN_USER_TASK = """<bpmn:userTask id="{id}" name="Step {index}"><bpmn:extensionElements><spiffworkflow:properties>
+<spiffworkflow:property name="form" value="{form}"/></spiffworkflow:properties></bpmn:extensionElements>
+</bpmn:userTask>"""
+_CHAIN_SCRIPT_TASK = """<bpmn:scriptTask id="{id}" name="Step {index}"><bpmn:script>count = count + 1</bpmn:script>
+</bpmn:scriptTask>"""
+
+
+def chain_bpmn(kinds: list[str], lane: str = "lead", form: str = "decide") -> bytes:
+    """A linear process, start to end, one step per kind: "script" adds 1 to `count`; "user" asks the lane."""
+    ids = [f"step_{index}" for index in range(len(kinds))]
+    templates = {"script": _CHAIN_SCRIPT_TASK, "user": _CHAIN_USER_TASK}
+    steps = [templates[kind].format(id=f"step_{index}", index=index, form=form) for index, kind in enumerate(kinds)]
+    path = ["start", *ids, "end"]
+    return _CHAIN.format(
+        lane=lane,
+        lane_refs="".join(f"<bpmn:flowNodeRef>{node}</bpmn:flowNodeRef>" for node in path),
+        steps="\n".join(steps),
+        flows="\n".join(f'<bpmn:sequenceFlow id="to_{b}" sourceRef="{a}" targetRef="{b}"/>' for a, b in pairwise(path)),
+    ).encode()

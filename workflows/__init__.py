@@ -2,15 +2,17 @@
 
 from .diagram import Diagram, Edge, Shape, read_diagram
 from .engine import CompletedPath, Engine, ReadyTask, WaitingTimer, WorkflowStatus, stored_path
-from .errors import BpmnError, Problem, StateError, WorkflowError
+from .errors import BpmnError, Problem, StateError, WorkflowError, element_label
 from .expressions import ScriptEngine, UnsafeExpression, check_expression
 from .helpers import utc_now
 from .parser import ElementInfo, Flow, ProcessBundle, ProcessInfo, list_processes, parse_bpmn
 from .serializer import SERIALIZER_VERSION, dump_state, load_state, serialize_spec, state_version
+from .timers import DEFAULT_MAX_TIMER, latest_due
 from .validate import validate_bpmn
 from .xmlsafe import MAX_BPMN_BYTES
 
 __all__ = [
+    "DEFAULT_MAX_TIMER",
     "MAX_BPMN_BYTES",
     "SERIALIZER_VERSION",
     "BpmnError",
@@ -33,6 +35,8 @@ __all__ = [
     "WorkflowStatus",
     "check_expression",
     "dump_state",
+    "element_label",
+    "latest_due",
     "list_processes",
     "load_state",
     "parse_bpmn",

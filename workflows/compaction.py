@@ -33,7 +33,10 @@ def prune_finished(workflow: BpmnWorkflow) -> int:
     unfinished = [task for task in workflow.tasks.values() if task.has_state(TaskState.NOT_FINISHED_MASK)]
     if not unfinished:
         return 0
-    cut = _common_ancestor(unfinished)
+    # Every unfinished task lies under a topmost one (whose parent is finished), so their common ancestor is all
+    # unfinished tasks'. Walking up from the topmost only keeps a long predicted chain from costing depth squared.
+    topmost = [task for task in unfinished if task.parent is None or task.parent.state & TaskState.FINISHED_MASK]
+    cut = _common_ancestor(topmost)
     while cut is not None and cut.state != TaskState.COMPLETED:
         cut = cut.parent
     root = workflow.task_tree

@@ -24,10 +24,18 @@ from .expressions import ScriptEngine, UnsafeExpression
 from .helpers import Clock, utc_now
 from .parser import ProcessBundle
 from .serializer import dump_state, load_state
-from .timers import parse_due
+from .timers import DEFAULT_MAX_TIMER, parse_due
 
 # Workflow-level data where the path taken survives the pruning of finished tasks.
 PATH_KEY = "inspect_path"
+
+# Task specs one process may have. Spiff predicts a new workflow's path recursively, one call per step, so a longer
+# chain would exceed Python's recursion limit (about 1000 frames, some of which the web request already uses).
+MAX_PROCESS_STEPS = 600
+# Automatic steps (scripts, gateways, events) one engine run may take before it is taken for an endless loop.
+MAX_AUTOMATIC_STEPS = 1000
+# A long run is compacted every so many steps, so its task tree stays shallow (Spiff recurses along it).
+COMPACT_EVERY = 20
 
 
 class WorkflowStatus(enum.StrEnum):
@@ -126,11 +134,12 @@ def _boundary_due(task, timer_due: Mapping[str, datetime]) -> datetime | None:
 
 
 class Engine:
-    """Owns the script engine and clock; every workflow it starts or loads runs with them."""
+    """Owns the script engine, clock and timer limit; every workflow it starts or loads runs with them."""
 
-    def __init__(self, clock: Clock = utc_now):
+    def __init__(self, clock: Clock = utc_now, max_timer: str = DEFAULT_MAX_TIMER):
         self.clock = clock
-        self.script_engine = ScriptEngine(clock)
+        self.max_timer = max_timer
+        self.script_engine = ScriptEngine(clock, max_timer)
 
     def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None) -> BpmnWorkflow:
         """Create a workflow for `bundle` with initial `data` (plain JSON) and run it to its first wait state."""
@@ -140,7 +149,7 @@ class Engine:
             for task in workflow.get_tasks(state=TaskState.READY):
                 task.set_data(**data)
         with _surface_errors():
-            workflow.do_engine_steps()
+            self._run_automatic_steps(workflow)
         self._compact(workflow)
         return workflow
 
@@ -184,7 +193,7 @@ class Engine:
         task.set_data(**data)
         with _surface_errors():
             task.run()
-            workflow.do_engine_steps()
+            self._run_automatic_steps(workflow)
         self._compact(workflow)
 
     def waiting_timers(self, workflow: BpmnWorkflow) -> list[WaitingTimer]:
@@ -206,11 +215,11 @@ class Engine:
             raise ValueError("now must be timezone-aware")
         due = [timer for timer in self.waiting_timers(workflow) if timer.due_at <= moment]
         if now is not None:
-            workflow.script_engine = ScriptEngine(lambda: moment)
+            workflow.script_engine = ScriptEngine(lambda: moment, self.max_timer)
         try:
             with _surface_errors():
                 workflow.refresh_timers()
-                workflow.do_engine_steps()
+                self._run_automatic_steps(workflow)
         finally:
             workflow.script_engine = self.script_engine
         # Read what fired before compaction, which may prune the fired timer's task along with the finished path.
@@ -272,6 +281,24 @@ class Engine:
         while parent is not None and not parent.task_spec.bpmn_id:
             parent = parent.parent
         return parent.task_spec.bpmn_id if parent is not None else None
+
+    def _run_automatic_steps(self, workflow: BpmnWorkflow) -> None:
+        """Run scripts, gateways and events up to the next wait, refusing a run that never reaches one."""
+        steps = 0
+
+        def after_each(task) -> None:
+            nonlocal steps
+            steps += 1
+            if steps > MAX_AUTOMATIC_STEPS:
+                raise WorkflowError(
+                    f"more than {MAX_AUTOMATIC_STEPS} automatic steps without waiting for a person or a timer; "
+                    "does the process loop without a user task or timer?",
+                    task.task_spec.bpmn_id,
+                )
+            if steps % COMPACT_EVERY == 0:
+                self._compact(workflow)
+
+        workflow.do_engine_steps(did_complete_task=after_each)
 
     def _compact(self, workflow: BpmnWorkflow) -> None:
         # Keep the path taken (for the diagram) before the finished tasks that record it are pruned.

@@ -3,15 +3,21 @@
 from dataclasses import dataclass
 
 
+def element_label(element_id: str | None, name: str | None = None) -> str:
+    """How a problem names an element: its id ("-" when unknown), and its name in quotes when it has another."""
+    return f'{element_id or "-"} ("{name}")' if name and name != element_id else element_id or "-"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a BPMN document, tied to an element when one is known."""
+    """One thing wrong with a BPMN document, tied to an element (and its name, when given) when one is known."""
 
     element_id: str | None
     message: str
+    element_name: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.element_id or '-'}: {self.message}"
+        return f"{element_label(self.element_id, self.element_name)}: {self.message}"
 
 
 class BpmnError(Exception):

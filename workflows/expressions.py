@@ -11,7 +11,9 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from .guards import GUARD_NAMES, TooBig, guard_functions, guard_tree, plain_data_problem
 from .helpers import HELPER_NAMES, Clock, make_helpers, utc_now
+from .timers import DEFAULT_MAX_TIMER
 
 Mode = Literal["eval", "exec"]
 
@@ -117,11 +119,11 @@ def check_expression(source: str, mode: Mode = "eval") -> list[str]:
 
 @lru_cache(maxsize=2048)
 def compile_safe(source: str, mode: Mode = "eval") -> CodeType:
-    """Compile `source` after checking it, or raise UnsafeExpression."""
+    """Compile `source` after checking it, with its size guards in place (see guards.py), or raise UnsafeExpression."""
     problems = check_expression(source, mode)
     if problems:
         raise UnsafeExpression(source, problems)
-    return compile(_normalise(source), "<bpmn>", mode)
+    return compile(guard_tree(ast.parse(_normalise(source), mode=mode)), "<bpmn>", mode)
 
 
 class SafeEnvironment(BasePythonScriptEngineEnvironment):
@@ -131,8 +133,8 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         super().__init__(make_helpers(clock))
 
     def _namespace(self, context: dict, external_context: dict | None) -> dict:
-        # Helpers win over task data so a form field called "today" cannot shadow the function.
-        return {**(external_context or {}), **context, **self.globals, "__builtins__": {}}
+        # Helpers and guards win over task data so a form field called "today" cannot shadow the function.
+        return {**(external_context or {}), **context, **self.globals, **guard_functions(), "__builtins__": {}}
 
     def evaluate(self, expression, context, external_context=None):
         """Evaluate a checked expression against task data."""
@@ -142,8 +144,13 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         """Run a checked script; names it assigns are written back to the task data."""
         namespace = self._namespace(context, external_context)
         exec(compile_safe(script, "exec"), namespace)
-        hidden = set(self.globals) | set(external_context or {}) | {"__builtins__"}
-        context.update({name: value for name, value in namespace.items() if name not in hidden})
+        hidden = set(self.globals) | GUARD_NAMES | set(external_context or {}) | {"__builtins__"}
+        results = {name: value for name, value in namespace.items() if name not in hidden}
+        for name, value in results.items():
+            problem = plain_data_problem(value)
+            if problem:
+                raise TooBig(f"{name!r} cannot be kept as task data: {problem}")
+        context.update(results)
         return True
 
     def call_service(self, context, **kwargs):
@@ -152,11 +159,14 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
 
 
 class ScriptEngine(PythonScriptEngine):
-    """The script engine every workflow runs with; errors name the BPMN element that caused them."""
+    """The script engine every workflow runs with; errors name the BPMN element that caused them.
 
-    def __init__(self, clock: Clock = utc_now):
+    It also carries what timers read while they run: the clock and the longest timer allowed."""
+
+    def __init__(self, clock: Clock = utc_now, max_timer: str = DEFAULT_MAX_TIMER):
         super().__init__(environment=SafeEnvironment(clock))
         self.clock = clock
+        self.max_timer = max_timer  # the longest timer allowed, an ISO 8601 duration (read by timers.py)
 
     def evaluate(self, task, expression, external_context=None):
         """Evaluate `expression` for `task`, refusing unsafe code."""
@@ -181,6 +191,8 @@ def _task_error(task, kind: str, source: str, exc: Exception) -> WorkflowTaskExc
     element_id = task.task_spec.bpmn_id or task.task_spec.name
     if isinstance(exc, UnsafeExpression):
         detail = f"{kind} refused: {'; '.join(exc.problems)}"
+    elif isinstance(exc, TooBig):
+        detail = f"{kind} refused: {exc}"
     else:
         detail = f"{kind} failed with {type(exc).__name__}: {exc}"
     return WorkflowTaskException(f"{element_id}: {detail} (in {_normalise(source)!r})", task=task, exception=exc)

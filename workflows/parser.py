@@ -13,7 +13,7 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
     SpiffIntermediateCatchEventParser,
     SpiffStartEventParser,
 )
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser, SpiffProcessParser
 
 from .errors import BpmnError, Problem
 from .timers import clock_aware
@@ -82,9 +82,47 @@ class _IntermediateCatchEventParser(_ClockTimerParsing, SpiffIntermediateCatchEv
     pass
 
 
-class BpmnParser(SpiffBpmnParser):
-    """SpiffBpmnParser whose timers follow the workflow's injectable clock."""
+class _TargetsFirstProcessParser(SpiffProcessParser):
+    """Parses the flow nodes a process reaches from the end of each path backwards.
 
+    Spiff parses a node, then recursively each node its flows lead to, so a chain of a few hundred tasks exceeds
+    Python's recursion limit. When every target is parsed before its source, each recursive call finds the target
+    already parsed and returns at once. Boundary events are left to the task they are attached to."""
+
+    def add_tasks(self):
+        """Parse the reachable nodes targets-first, then let Spiff connect the start events as usual."""
+        for node in self._targets_first():
+            self.parse_node(node)
+        super().add_tasks()
+
+    def _successors(self, node) -> list:
+        node_id = node.get("id")
+        targets = [flow.get("targetRef") for flow in self.get_outgoing_sequence_flows(node_id)]
+        found = [self.get_node_by_id(target) for target in targets]
+        return [*self.get_boundary_events(node_id), *(target for target in found if target is not None)]
+
+    def _targets_first(self) -> list:
+        """The nodes reachable from the start events in depth-first post-order, found without recursion."""
+        order, seen = [], set()
+        for start in self.xpath("./bpmn:startEvent"):
+            stack = [(start, iter(self._successors(start)))]
+            seen.add(start.get("id"))
+            while stack:
+                node, successors = stack[-1]
+                following = next((s for s in successors if s.get("id") not in seen), None)
+                if following is None:
+                    stack.pop()
+                    order.append(node)
+                else:
+                    seen.add(following.get("id"))
+                    stack.append((following, iter(self._successors(following))))
+        return [node for node in order if etree.QName(node).localname not in ("startEvent", "boundaryEvent")]
+
+
+class BpmnParser(SpiffBpmnParser):
+    """SpiffBpmnParser whose timers follow the workflow's injectable clock and whose long chains do not recurse."""
+
+    PROCESS_PARSER_CLASS = _TargetsFirstProcessParser
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("startEvent"): (_StartEventParser, SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1]),

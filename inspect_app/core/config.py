@@ -59,6 +59,8 @@ class Config:
     REMEDIATION_DAYS = _env_int("REMEDIATION_DAYS", 30)
     # Attempts to fire a timer whose process step fails (retried after 1, 2, 4 ... minutes) before it is marked failed.
     TIMER_MAX_ATTEMPTS = _env_int("TIMER_MAX_ATTEMPTS", 5)
+    # Longest timer a process may set, as an ISO 8601 duration: deploying refuses a later one, a case stops on one.
+    MAX_TIMER_DURATION = _env("MAX_TIMER_DURATION", "P5Y")
     # Rows per page in lists.
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     # SMTP server for notification e-mail; empty: each e-mail is written to the app log instead (development).

@@ -36,6 +36,8 @@ from inspect_app.notifications.services import notify_rejected
 from inspect_app.tasks.services import start_case_workflow
 
 PROCESS_ID = "public_service_inspection"
+# Sample values of the data open_inspection starts the process with, for the trial start when a process is deployed.
+START_SAMPLES = {"members": lambda: [1, 2], "announced": lambda: False}
 
 
 def open_inspection(

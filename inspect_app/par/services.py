@@ -2,7 +2,7 @@
 
 Each flushes and records history; the entry point commits once."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_datetime
@@ -38,6 +38,11 @@ from inspect_app.tasks.services import start_case_workflow
 
 PROCESS_ID = "par_appraisal"
 SCORE_ACTIONS = ("par.self_scored", "par.appraised", "par.finally_appraised", "par.explained")
+# Sample values of the data open_assessment starts the process with, for the trial start when a process is deployed.
+START_SAMPLES = {
+    "self_assessment_due": lambda: deadline_moment(clock.today() + timedelta(days=30)).isoformat(),
+    "explanation_due": lambda: deadline_moment(clock.today() + timedelta(days=60)).isoformat(),
+}
 
 
 def parse_points(value, field: str) -> Decimal | None:

@@ -2,7 +2,9 @@
 
 - steps: a BPMN user task's `form` property names its step handler (input model and what completing it does);
 - forms: the WTForms class that shows the same step as an HTML form;
-- timer handlers: what a case does when one of its BPMN timers fires (by timer id)."""
+- timer handlers: what a case does when one of its BPMN timers fires (by timer id);
+- start samples: a sample value of each piece of data a case's workflow starts with (by name), for the trial start
+  that deploying a process makes (see workflow_bridge.trial_start_problems)."""
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ class Registry:
     steps: dict[str, "StepHandler"]
     forms: dict[str, type["TaskForm"]]
     timer_handlers: dict[str, Callable[["Case"], None]]
+    start_samples: dict[str, Callable[[], object]]
 
 
 def install(
@@ -35,9 +38,15 @@ def install(
     steps: Iterable[Mapping[str, "StepHandler"]],
     forms: Iterable[Mapping[str, type["TaskForm"]]],
     timer_handlers: Iterable[Mapping[str, Callable[["Case"], None]]],
+    start_samples: Iterable[Mapping[str, Callable[[], object]]] = (),
 ) -> Registry:
     """Merge the features' tables into the app's registry; refuse a name given twice, or a step and form not paired."""
-    registry = Registry(_merge("step", steps), _merge("form", forms), _merge("timer handler", timer_handlers))
+    registry = Registry(
+        _merge("step", steps),
+        _merge("form", forms),
+        _merge("timer handler", timer_handlers),
+        _merge("start sample", start_samples),
+    )
     unpaired = sorted(set(registry.steps) ^ set(registry.forms))
     if unpaired:
         raise RegistryError(f"every step needs its form and every form its step; unpaired: {', '.join(unpaired)}")

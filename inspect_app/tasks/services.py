@@ -18,6 +18,9 @@ from inspect_app.notifications.services import notify_step
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import step_for
 
+# A sample of the data start_case_workflow gives every workflow, for the trial start when a process is deployed.
+START_SAMPLES = {"case_id": lambda: 1}
+
 
 def lock_case(case_id: int) -> Case:
     """Load the case for change: row-locked on PostgreSQL (SELECT ... FOR NO KEY UPDATE), freshly read everywhere.

@@ -6,7 +6,7 @@ import pytest
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import HumanTask, Role, TaskState
-from tests.helpers import csrf_token, error_flash
+from tests.helpers import chain_bpmn, csrf_token, error_flash
 
 
 @pytest.fixture
@@ -55,3 +55,23 @@ def test_a_step_removed_from_the_code_since_deployment_is_a_refusal_too(app, cli
     assert api.status_code == 422 and "review" in api.get_json()["errors"]
     db.session.expire_all()
     assert db.session.get(HumanTask, review.id).state == TaskState.READY
+
+
+def test_a_script_building_a_huge_value_after_the_first_wait_is_a_refusal_naming_it(
+    client, sign_in, director, deploy, start_case
+):
+    # The trial start on deploy reaches only the first task; the hostile script comes after it.
+    hostile = chain_bpmn(["user", "script"], lane="director", form="note")
+    deploy("chain.bpmn", xml=hostile.replace(b"count = count + 1", b"summary = 'x' * 99999999999"))
+    case = start_case("chain", actor=director)
+    [task] = [t for t in case.human_tasks if t.state == TaskState.READY]
+    events_before = len(case_events(case))
+
+    sign_in(director)
+    response = client.post(f"/tasks/{task.id}", data={"csrf_token": csrf_token(client, f"/tasks/{task.id}")})
+
+    assert response.status_code == 422
+    assert "step_1" in error_flash(response) and "the repetition would hold at least" in error_flash(response)
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).state == TaskState.READY
+    assert len(case_events(case)) == events_before

@@ -157,3 +157,57 @@ def test_every_problem_is_reported_at_once(validate, make_bpmn):
     xml = make_bpmn(lane="janitor", form="wishlist", condition="().__class__", timer="P30D")
 
     assert [line.split(": ")[1] for line in validate(xml)] == ["decide_lane", "decide", "flow_approved", "decide_late"]
+
+
+def timer_of_kind(make_bpmn, kind: str, value: str) -> bytes:
+    """The builder's process with its boundary timer given as `kind` (timeDuration, timeDate or timeCycle)."""
+    return make_bpmn(timer=value).replace(b"timeDuration", kind.encode())
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("timeDuration", '"P99999Y"'),
+        ("timeDuration", '"P99999999Y"'),
+        ("timeDuration", '"P6Y"'),
+        ("timeDuration", '"PT99999999H"'),
+        ("timeDate", '"2999-01-01"'),
+        ("timeCycle", '"R3/P10Y"'),
+        ("timeCycle", '"R/2999-01-01T00:00:00Z/P1D"'),
+    ],
+)
+def test_a_timer_beyond_five_years_is_refused_naming_the_event(validate, make_bpmn, kind, value):
+    assert validate(timer_of_kind(make_bpmn, kind, value)) == [
+        f"case.bpmn: decide_late: timer: {value} goes beyond P5Y, the longest timer allowed"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("timeDuration", '"P30D"'),
+        ("timeDuration", '"P5Y"'),
+        ("timeDuration", '"P4Y11M"'),
+        ("timeDate", '"2020-01-01"'),
+        ("timeCycle", '"R3/P1D"'),
+    ],
+)
+def test_a_timer_within_five_years_passes(validate, make_bpmn, kind, value):
+    assert validate(timer_of_kind(make_bpmn, kind, value)) == []
+
+
+def test_the_refusal_names_the_event_by_its_name_too(validate, make_bpmn):
+    xml = make_bpmn(timer='"P99999Y"').replace(b'id="decide_late"', b'id="decide_late" name="Decision overdue"')
+
+    assert validate(xml) == [
+        'case.bpmn: decide_late ("Decision overdue"): timer: "P99999Y" goes beyond P5Y, the longest timer allowed'
+    ]
+
+
+def test_the_limit_is_a_parameter(known_lanes, known_forms, make_bpmn):
+    month = make_bpmn(timer='"P30D"')
+
+    assert validate_bpmn(month, "case.bpmn", known_lanes, known_forms, max_timer="P30D") == []
+    assert validate_bpmn(month, "case.bpmn", known_lanes, known_forms, max_timer="P1W") == [
+        'case.bpmn: decide_late: timer: "P30D" goes beyond P1W, the longest timer allowed'
+    ]
