@@ -79,7 +79,7 @@ class PhotoUpload(Schema):
 
 
 class PhotoForm(PhotoUpload):
-    """The multipart body as OpenAPI shows it: the file and its fields."""
+    """The multipart body as OpenAPI shows it: the file and its fields (a field sent empty counts as left out)."""
 
     file: Annotated[
         str,
