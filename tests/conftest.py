@@ -2,6 +2,7 @@
 emptied before every test; factories that return callables; a sign-in helper that really switches users."""
 
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
+from werkzeug.serving import make_server
 
 from inspect_app import create_app
 from inspect_app.cases import services as case_services
@@ -81,6 +83,16 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         upgrade()
     return app
+
+
+@pytest.fixture(scope="session")
+def server_url(app):
+    """The app served over HTTP on a free loopback port for the whole run."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 @pytest.fixture(autouse=True)

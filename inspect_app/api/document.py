@@ -7,8 +7,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from inspect_app.api.schemas import Error
+from inspect_app.core.converters import MAX_ID
+from inspect_app.core.schemas import without_null
 from inspect_app.evidence.schemas import PhotoForm
-from inspect_app.tasks.api_schemas import ClaimInput
+
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 class Operation(NamedTuple):
@@ -46,12 +49,14 @@ class DocumentBuilder:
 
     def parameters(self, operation: Operation) -> list[dict]:
         names = [part[1:-1] for part in operation.path.split("/") if part.startswith("{")]
-        kinds = {name: "integer" if name.endswith("_id") else "string" for name in names}
-        parameters = [{"name": n, "in": "path", "required": True, "schema": {"type": t}} for n, t in kinds.items()]
+        # An id is what the routes' <int:...> converter matches (core/converters.py); anything else is a 404.
+        kinds = {name: ID if name.endswith("_id") else {"type": "string"} for name in names}
+        parameters = [{"name": n, "in": "path", "required": True, "schema": dict(s)} for n, s in kinds.items()]
         if operation.query is not None:
             name = self.ref(operation.query, "validation")["$ref"].rsplit("/", 1)[1]
+            # A query string cannot say null: a parameter left out is the null of an optional field.
             parameters += [
-                {"name": field, "in": "query", "schema": schema}
+                {"name": field, "in": "query", "schema": without_null(schema)}
                 for field, schema in self.schemas[name]["properties"].items()
             ]
         return parameters
@@ -66,7 +71,7 @@ class DocumentBuilder:
         else:
             schema = self.ref(operation.request, "validation")
         media = "multipart/form-data" if operation.request is PhotoForm else "application/json"
-        return {"required": operation.request is not ClaimInput, "content": {media: {"schema": schema}}}
+        return {"required": True, "content": {media: {"schema": schema}}}
 
     def operation(self, operation: Operation) -> dict:
         ok = self.ref(operation.response) if operation.response else {"type": "object"}

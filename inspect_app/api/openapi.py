@@ -19,7 +19,15 @@ from inspect_app.inspections.schemas import (
     SavedAnswer,
 )
 from inspect_app.par.api_schemas import ParResultsQuery, ParRoundResults, ParScorecard
-from inspect_app.tasks.api_schemas import ClaimInput, ClaimResult, CompleteResult, TaskListQuery, TaskPage, step_inputs
+from inspect_app.tasks.api_schemas import (
+    MAX_PAGE,
+    ClaimInput,
+    ClaimResult,
+    CompleteResult,
+    TaskListQuery,
+    TaskPage,
+    step_inputs,
+)
 
 PREFIX = "/api/v1"
 NOT_JSON = {400: "The body is not valid JSON, or not a JSON object", 415: "The body is not JSON"}
@@ -32,7 +40,8 @@ CLIENT = {409: "This client_id is already used on another case, or the case chan
 OPERATIONS = [
     Operation("get", "/openapi.json", "getOpenApi", "This document", None, {}),
     Operation("get", "/tasks", "listTasks", "My open tasks (those my lanes name me for, not taken by someone else), "
-              "soonest due first", TaskPage, {400: "page or per_page is not a whole number of 1 or more"},
+              "soonest due first", TaskPage,
+              {400: f"page is not a whole number from 1 to {MAX_PAGE}, or per_page is not one of 1 or more"},
               query=TaskListQuery),
     Operation("post", "/tasks/{task_id}/complete", "completeTask", "Complete a task with its form's answers",
               CompleteResult, {**NOT_JSON, 403: "The task's lane does not name the caller", **NOT_FOUND,

@@ -72,8 +72,24 @@ def code_message() -> str:
     return _("use only letters, digits, “.”, “-” and “_”, starting with a letter or digit")
 
 
+NOT_BLANK = r"\S"
+"""What text that must say something matches: a character other than a blank (the server strips blanks first)."""
+
+NotBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=NOT_BLANK)]
+"""Required text: blanks alone are "required", as an empty string is; the schema says so with its pattern."""
+
 Code = Annotated[str, StringConstraints(min_length=1, pattern=CODE_PATTERN)]
 """A code as people type it into files and forms: letters, digits, ".", "-" and "_"; give its length with Field."""
+
+
+def without_null(schema: dict) -> dict:
+    """The JSON schema of an optional field's value: `X | None` (anyOf X, null; null by default) becomes X, merged
+    with the field's own keys (title, description)."""
+    kinds = [kind for kind in schema.get("anyOf", ()) if kind.get("type") != "null"]
+    if len(kinds) != 1:
+        return schema
+    own = {key: value for key, value in schema.items() if key != "anyOf" and not (key == "default" and value is None)}
+    return {**own, **kinds[0]}
 
 
 def one_of(choices: Iterable[Enum], unknown: Callable[[Any, str], str]) -> BeforeValidator:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from inspect_app.core.schemas import Schema
+from inspect_app.core.schemas import NotBlank, Schema
 from inspect_app.models import EvidenceFile
 
 CLIENT_ID_MAX = 64
@@ -53,8 +53,8 @@ DeviceTime = Annotated[
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="Degrees north (WGS 84)")]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="Degrees east (WGS 84)")]
 ClientId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=CLIENT_ID_MAX),
+    NotBlank,
+    StringConstraints(max_length=CLIENT_ID_MAX),
     Field(description="Made by the device (a UUID, say); a retry with the same id creates nothing and answers 200"),
 ]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
@@ -79,7 +79,7 @@ class PhotoUpload(Schema):
 
 
 class PhotoForm(PhotoUpload):
-    """The multipart body as OpenAPI shows it: the file and its fields."""
+    """The multipart body as OpenAPI shows it: the file and its fields (a field sent empty counts as left out)."""
 
     file: Annotated[
         str,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from inspect_app.core.schemas import Code, Schema
+from inspect_app.core.schemas import Code, NotBlank, Schema
 from inspect_app.evidence.schemas import ClientId, DeviceTime, Photo, UtcTime
 from inspect_app.inspections import services
 from inspect_app.models import Answer, ChecklistAnswer, ContentArea, Finding, FindingState, RemediationReport, Severity
@@ -32,8 +32,7 @@ def _names(find, needs: str):
     return AfterValidator(check)
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Username = Annotated[NotBlank, StringConstraints(max_length=64)]
 LongText = Annotated[str, StringConstraints(max_length=4000)]
 
 
@@ -41,12 +40,12 @@ class InspectionDecision(Schema):
     """The inspection decision (quyết định kiểm tra); things are named by code or username."""
 
     type: Literal["inspection"]
-    decision_number: Annotated[Text, StringConstraints(max_length=64)] = Field(examples=["123/QĐ-SNV"])
+    decision_number: Annotated[NotBlank, StringConstraints(max_length=64)] = Field(examples=["123/QĐ-SNV"])
     decision_date: date = Field(examples=["2026-11-20"])
     unit: Annotated[Code, _names(lambda code, actor: services.unit_by_code(code), "actor")] = Field(
         description="Code of the inspected unit"
     )
-    title: Annotated[Text, StringConstraints(max_length=300)]
+    title: Annotated[NotBlank, StringConstraints(max_length=300)]
     scope: list[ContentArea] = Field(min_length=1)
     planned_start: date
     planned_end: date = Field(description="Not before planned_start")
@@ -82,7 +81,7 @@ class NewFinding(Schema):
     """A finding raised on site (a draft until the minutes)."""
 
     client_id: ClientId
-    title: Annotated[Text, StringConstraints(max_length=300)]
+    title: Annotated[NotBlank, StringConstraints(max_length=300)]
     description: LongText | None = None
     severity: Severity
     area: ContentArea = Field(description="The item's area wins when an item is given")

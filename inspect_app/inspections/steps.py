@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import ConfigDict, create_model, model_validator
 
 from inspect_app.core.exceptions import InvalidInput
+from inspect_app.core.schemas import NOT_BLANK
 from inspect_app.inspections import services
 from inspect_app.models import Finding, FindingState, HumanTask, User, Verdict
 from inspect_app.tasks.schemas import Confirmed, LocalDateTime, StepInput, answer
@@ -22,7 +23,7 @@ VERDICTS = {Verdict.ACCEPTED.value: _l("Accept"), Verdict.REJECTED.value: _l("Re
 class PlanInput(StepInput):
     """The lead's plan: the schedule; announcing notifies the unit."""
 
-    schedule_note: str = answer(_l("Schedule"), multiline=True, min_length=1, max_length=4000)
+    schedule_note: str = answer(_l("Schedule"), multiline=True, min_length=1, max_length=4000, pattern=NOT_BLANK)
 
 
 def record_plan(task: HumanTask, actor: User, data: PlanInput) -> dict:
@@ -45,7 +46,7 @@ class MinutesInput(StepInput):
     """The minutes (biên bản): the unit's comments and the unit head's acknowledgement."""
 
     unit_comments: str | None = answer(_l("The unit's comments"), None, multiline=True, max_length=8000)
-    unit_head_name: str = answer(_l("Unit head who signed"), min_length=1, max_length=200)
+    unit_head_name: str = answer(_l("Unit head who signed"), min_length=1, max_length=200, pattern=NOT_BLANK)
     acknowledged_at: LocalDateTime = answer(_l("Signed at"))
 
 

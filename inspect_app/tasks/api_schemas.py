@@ -14,6 +14,7 @@ from inspect_app.tasks.schemas import FIELD_TYPES, StepInput
 from inspect_app.tasks.steps import step_fields
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # far beyond any inbox; a larger page number would overflow the database's OFFSET
 
 
 class Choice(BaseModel):
@@ -77,8 +78,10 @@ class Task(BaseModel):
 class TaskListQuery(BaseModel):
     """Which page of my tasks."""
 
-    page: int = Field(1, ge=1)
-    per_page: int | None = Field(None, ge=1, description=f"Capped at {MAX_PER_PAGE}")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="A page past the last is empty")
+    per_page: int | None = Field(
+        None, ge=1, description=f"The server's page size when left out; more than {MAX_PER_PAGE} gets {MAX_PER_PAGE}"
+    )
 
 
 class TaskPage(BaseModel):
@@ -121,7 +124,7 @@ class CompleteResult(BaseModel):
 
 
 class ClaimInput(Schema):
-    """Claiming a task takes no fields: send an empty object (or nothing)."""
+    """Claiming a task takes no fields: send an empty JSON object (a body that is not JSON is refused)."""
 
 
 class ClaimResult(BaseModel):

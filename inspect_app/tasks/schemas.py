@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticUndefined
 
 from inspect_app.core.clock import from_local_input
-from inspect_app.core.schemas import Schema, problem, raise_problems
+from inspect_app.core.schemas import Schema, problem, raise_problems, without_null
 
 # How API clients are told to show each field (the `type` of a field description).
 FIELD_TYPES = ("string", "text", "choice", "boolean", "date", "datetime", "integer", "number")
@@ -93,18 +93,12 @@ def _described(model: type[StepInput], locale: str) -> list[dict]:
 
 
 def _field(name: str, prop: dict, required: bool) -> dict:
-    value = _not_null(prop)
+    value = without_null(prop)
     entry = {"name": name, "type": _field_type(value), "label": prop.get("title", name), "required": required}
     if "oneOf" in value or "enum" in value:
         options = value.get("oneOf") or [{"const": option} for option in value["enum"]]
         entry["choices"] = [{"value": o["const"], "label": o.get("title", str(o["const"]))} for o in options]
     return entry
-
-
-def _not_null(prop: dict) -> dict:
-    """The schema of an optional field's value (`X | None` is anyOf X, null), merged with the field's own keys."""
-    kinds = [kind for kind in prop.get("anyOf", ()) if kind.get("type") != "null"]
-    return {**prop, **kinds[0]} if len(kinds) == 1 else prop
 
 
 _FORMATS = {"date": "date", "date-time": "datetime"}

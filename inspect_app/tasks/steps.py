@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import model_validator
 
 from inspect_app import workflow_bridge
-from inspect_app.core.schemas import parse
+from inspect_app.core.schemas import NOT_BLANK, parse
 from inspect_app.models import HumanTask, User
 from inspect_app.tasks import registry
 from inspect_app.tasks.schemas import StepInput, answer, describe
@@ -91,7 +91,7 @@ class ExtendOrEscalateInput(StepInput):
 
     decision: Literal["extend", "escalate"] = answer(_l("Decision"), choices=DEADLINE_DECISIONS)
     extra_days: int | None = answer(_l("Extra days"), None, ge=1, le=365)
-    reason: str = answer(_l("Reason"), multiline=True, min_length=1, max_length=4000)
+    reason: str = answer(_l("Reason"), multiline=True, min_length=1, max_length=4000, pattern=NOT_BLANK)
 
     @model_validator(mode="after")
     def _days_when_extended(self):

@@ -78,14 +78,18 @@ def task_for(case, bpmn_id, username=None):
     return task
 
 
+def by_the_document(schema: dict) -> OAS31Validator:
+    """A validator of `schema`, a part of the OpenAPI document (its $refs name the document's components)."""
+    components = openapi_document()["components"]
+    return OAS31Validator({**schema, "components": components}, format_checker=OAS31Validator.FORMAT_CHECKER)
+
+
 def documented(response, path: str, method: str = "get"):
     """Check the answer is JSON and matches the schema the OpenAPI document gives for its status; return the body."""
     assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
-    document = openapi_document()
-    operation = document["paths"][path][method]
+    operation = openapi_document()["paths"][path][method]
     described = operation["responses"].get(str(response.status_code))
     assert described, f"{method.upper()} {path} does not document status {response.status_code}"
-    schema = {**described["content"]["application/json"]["schema"], "components": document["components"]}
     body = response.get_json()
-    OAS31Validator(schema, format_checker=OAS31Validator.FORMAT_CHECKER).validate(body)
+    by_the_document(described["content"]["application/json"]["schema"]).validate(body)
     return body

@@ -32,7 +32,7 @@ from inspect_app.models import (
     OrgLevel,
     Role,
 )
-from tests.api.conftest import documented, task_for
+from tests.api.conftest import by_the_document, documented, task_for
 from tests.helpers import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -395,6 +395,16 @@ def test_a_bad_finding_names_each_bad_field_and_creates_nothing(api, field, on_s
     assert "UTC offset" in errors["captured_at"][0]
     assert caller.post(url, data={"title": "x"}).status_code == 415
     assert count(Finding) == 0
+
+
+def test_blank_text_is_required_text_left_empty_and_the_document_says_so(api, field, on_site):
+    blank = finding_body("   ", title=" \t ")
+    response = api(field["inspector"]).post(FINDINGS.format(reference=on_site.reference), json=blank)
+    assert response.status_code == 422
+    assert documented(response, FINDINGS, "post")["errors"] == {"client_id": ["required"], "title": ["required"]}
+    assert count(Finding) == 0
+    new_finding = by_the_document({"$ref": "#/components/schemas/NewFinding"})
+    assert not new_finding.is_valid(blank) and new_finding.is_valid(finding_body(" f-1 ", title=" Tiêu đề "))
 
 
 # --- photos --------------------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def documented_operations(document) -> set[tuple[str, str]]:
     return {(path, method) for path, item in document["paths"].items() for method in item}
 
 
-def test_the_document_is_valid_openapi():
+def test_the_document_is_valid_openapi(app):
     validate(openapi_document())
 
 
@@ -116,7 +116,24 @@ def test_a_service_refusal_is_json_on_the_api_and_unchanged_on_pages(throwaway_a
     assert "taken" in page.get_data(as_text=True)
 
 
-def test_the_answers_a_task_takes_are_described_from_its_step_input():
+def test_parameters_and_bodies_say_what_the_server_takes(app):
+    document = openapi_document()
+    operations = [operation for item in document["paths"].values() for operation in item.values()]
+    parameters = [parameter for operation in operations for parameter in operation.get("parameters", ())]
+    assert "null" not in str(parameters), "a query string cannot say null: an optional parameter is left out"
+    ids = [p["schema"] for p in parameters if p["name"].endswith("_id")]
+    assert ids and all(schema == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1} for schema in ids)
+    [level] = [p for p in parameters if p["name"] == "level"]
+    assert level["schema"]["$ref"] == "#/components/schemas/OrgLevel"
+    bodies = [operation["requestBody"] for operation in operations if "requestBody" in operation]
+    assert all(body["required"] for body in bodies), "the server refuses a call without its body (415)"
+    claim = document["paths"]["/api/v1/tasks/{task_id}/claim"]["post"]["requestBody"]["content"]
+    assert document["components"]["schemas"]["ClaimInput"]["additionalProperties"] is False and list(claim) == [
+        "application/json"
+    ]
+
+
+def test_the_answers_a_task_takes_are_described_from_its_step_input(app):
     document = openapi_document()
     body = document["paths"]["/api/v1/tasks/{task_id}/complete"]["post"]["requestBody"]
     steps = {ref["$ref"].rsplit("/", 1)[1] for ref in body["content"]["application/json"]["schema"]["anyOf"]}

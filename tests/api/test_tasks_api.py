@@ -5,6 +5,7 @@ from datetime import timedelta
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
 from inspect_app.models import CaseStatus, HumanTask, TaskState
+from inspect_app.tasks.api_schemas import MAX_PAGE
 from tests.api.conftest import documented, task_for
 
 COMPLETE = "/api/v1/tasks/{task_id}/complete"
@@ -75,6 +76,14 @@ def test_a_bad_page_number_is_refused_naming_the_parameter(api, people, case):
     assert response.status_code == 400
     body = documented(response, "/api/v1/tasks")
     assert set(body["errors"]) == {"page", "per_page"}
+
+
+def test_a_page_number_past_the_documented_limit_is_400_naming_it(api, people, case):
+    caller = api(people["inspector"])
+    assert documented(caller.get(f"/api/v1/tasks?page={MAX_PAGE}"), "/api/v1/tasks")["tasks"] == []
+    response = caller.get(f"/api/v1/tasks?page={10**20}")
+    assert response.status_code == 400, "the database's OFFSET cannot hold it: not a 500"
+    assert documented(response, "/api/v1/tasks")["errors"] == {"page": [f"must be at most {MAX_PAGE}"]}
 
 
 def test_completing_a_task_returns_the_cases_next_tasks(api, people, case):
