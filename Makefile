@@ -7,7 +7,7 @@ CATALOGS := $(wildcard inspect_app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 # Every pinned version (install requirements and all extras) for Python 3.11 on Linux x86_64, from PyPI.
 CONSTRAINTS := requirements/constraints.txt
-EXTRAS := test,postgres,prod,sentry
+EXTRAS := test,postgres,prod,sentry,bench
 UV_VERSION := 0.13.9
 
 .PHONY: demo test install lock lint format translations extract-messages serve clean

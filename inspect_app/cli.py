@@ -28,7 +28,7 @@ from inspect_app.models import Case, OrgUnit, Role, TimerState, User
 from inspect_app.notifications import mail as notification_mail
 from inspect_app.notifications import services as notification_services
 from inspect_app.processes.services import deploy_bpmn as deploy_service
-from inspect_app.tasks import timers
+from inspect_app.tasks import consistency, timers
 
 inspect_cli = AppGroup("inspect", help="Inspect administration commands.")
 worker_log = logging.getLogger("inspect.worker")
@@ -97,6 +97,28 @@ def verify_history() -> None:
         click.echo(f"{len(broken)} of {total} case histories are broken; first: {broken[0]}")
         sys.exit(1)
     click.echo(f"OK: {total} case histories, {events} events, every chain intact.")
+
+
+@inspect_cli.command("check-consistency")
+@click.option("--case", "reference", help="Check only the case with this reference.")
+def check_consistency(reference: str | None) -> None:
+    """Check that every case's task list and timers equal its workflow state, and that its history records each
+    completed step and fired timer exactly once; exit 1 naming every mismatch."""
+    total = consistency.case_count(reference)
+    if reference is not None and total == 0:
+        raise click.ClickException(f"no case {reference!r}")
+    mismatches = []
+    checked = consistency.check_cases(reference)
+    with click.progressbar(checked, length=total, label="Checking cases", file=sys.stderr) as cases:
+        for _reference, found in cases:
+            mismatches += found
+    for mismatch in mismatches:
+        click.echo(f"MISMATCH {mismatch}")
+    summary = f"{total} case(s) checked, {len(mismatches)} mismatch(es)"
+    if mismatches:
+        click.echo(f"{summary} in {len({m.case_reference for m in mismatches})} case(s).")
+        sys.exit(1)
+    click.echo(f"OK: {summary}.")
 
 
 def _read_capped(path: Path) -> bytes:

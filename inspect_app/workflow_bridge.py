@@ -36,6 +36,8 @@ from workflows import (
     CompletedPath,
     Engine,
     ProcessBundle,
+    ReadyTask,
+    WaitingTimer,
     WorkflowError,
     element_label,
     latest_due,
@@ -260,6 +262,25 @@ def fire_due_timers(case: Case, now: datetime) -> Step:
     step = _save(case, engine, workflow, fired_task_ids=due)
     step.fired = fired
     return _logged("timers fired", case, step, timers=fired)
+
+
+@dataclass(frozen=True)
+class EngineView:
+    """What a case's stored workflow holds, read without changing anything: its ready human tasks, its waiting
+    timers and its status, to compare with the task and timer projections (tasks/consistency.py)."""
+
+    ready: list[ReadyTask]
+    timers: list[WaitingTimer]
+    status: WorkflowState
+
+
+def read_workflow(case: Case) -> EngineView:
+    """Rebuild the case's workflow from its stored state and report what the engine itself sees."""
+    engine = new_engine()
+    workflow = _load(case, engine)
+    return EngineView(
+        engine.ready_tasks(workflow), engine.waiting_timers(workflow), WorkflowState(engine.status(workflow).value)
+    )
 
 
 def read_definition_diagram(definition: ProcessDefinition):

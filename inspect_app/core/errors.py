@@ -42,7 +42,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         db.session.rollback()
-        app.logger.exception("unhandled error")
+        # The request that failed, so that an operator can tell which page or API call to look at.
+        app.logger.exception("unhandled error", extra={"method": request.method, "path": request.path})
         message = _("Something went wrong on our side. Nothing was saved; try again.")
         if _wants_json():
             return jsonify(error="Internal Server Error", message=message), 500

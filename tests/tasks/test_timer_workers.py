@@ -108,6 +108,39 @@ def test_two_workers_fire_each_due_timer_exactly_once(app, database_url, clock, 
     assert result.exit_code == 0, result.output
 
 
+def test_a_worker_killed_while_firing_timers_loses_none_and_fires_none_twice(
+    app, database_url, clock, start_case, people
+):
+    clock.now -= timedelta(days=11)
+    cases = [case_writing_its_report(start_case, people) for _ in range(CASES)]
+    db.session.commit()
+    env = {**os.environ, "INSPECT_DATABASE_URL": database_url}
+    command = [str(FLASK), "--app", "wsgi", "inspect", "worker", "--interval", "0.2"]
+    killed = subprocess.Popen(
+        command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        # Right after one timer's item has committed, the worker has claimed the next: kill it in the middle.
+        wait_for_log_line(killed, "timer report_late fired")
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=WORKER_TIMEOUT)
+    finally:
+        killed.kill()
+    assert killed.returncode == -signal.SIGKILL
+
+    restarted = start_worker(database_url)
+    _out, err = restarted.communicate(timeout=WORKER_TIMEOUT)
+
+    assert restarted.returncode == 0, err
+    db.session.expire_all()
+    for case in cases:
+        assert [e.action for e in case_events(case)].count("timer.fired") == 1, case.reference
+        assert [t.bpmn_id for t in ready(case)] == ["follow_up"], case.reference
+    for check in ("verify-history", "check-consistency"):
+        result = app.test_cli_runner().invoke(args=["inspect", check])
+        assert result.exit_code == 0, result.output
+
+
 def test_run_timers_fires_due_timers_once_and_skips_finished_tasks(app, clock, start_case, people):
     late = case_writing_its_report(start_case, people)
     on_time = case_writing_its_report(start_case, people)
