@@ -41,6 +41,12 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class DatabaseUnavailable(ServiceError):
+    """The database connection was lost mid-request (a restart, a failover): nothing was saved; try again."""
+
+    status_code = 503
+
+
 class ProcessStuck(ServiceError):
     """The case's process cannot go on (a gateway with no matching branch, a failing script): the BPMN is at fault,
     not the user; nothing was saved, and the message names the element for the process administrator."""

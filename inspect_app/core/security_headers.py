@@ -4,8 +4,7 @@ Scripts come only from the app's own files (no inline script, no handler attribu
 diagram and charts size themselves with style attributes). Nothing may frame a page. Answers that set their own
 policy (evidence files: a sandbox) keep it."""
 
-from flask import Flask
-from flask_login import current_user
+from flask import Flask, g
 
 POLICY = "; ".join(
     [
@@ -39,6 +38,13 @@ def register(app: Flask) -> None:
         if app.config["ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", HSTS)
         # A signed-in page must not be kept by the browser or a proxy, for the next person at a shared tablet.
-        if "Cache-Control" not in headers and current_user and current_user.is_authenticated:
+        if "Cache-Control" not in headers and _signed_in():
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def _signed_in() -> bool:
+    """Whether the request was made by a signed-in user (session or token), asking nothing of the database: the unit
+    of work has committed by now, and a connection lost since must not turn saved work into an error page."""
+    user = g.get("_login_user")
+    return user is not None and not user.is_anonymous

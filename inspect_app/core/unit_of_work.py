@@ -5,6 +5,7 @@ not even a success message. A lost race (a row another transaction changed first
 becomes a Conflict that names the winner; endpoints that carry a device's client_id may run once more, and the
 second run finds the winner's row or builds on it."""
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -14,9 +15,10 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from inspect_app.core.exceptions import Conflict
+from inspect_app.core.exceptions import Conflict, DatabaseUnavailable
 from inspect_app.core.extensions import db
 
+logger = logging.getLogger(__name__)
 _EXPLAIN_CONFLICT = "inspect.explain_conflict"
 # PostgreSQL's deadlock and serialization failures, and SQLite's busy database: the other side went first.
 _LOST_RACE_SQLSTATES = {"40P01", "40001"}
@@ -55,6 +57,11 @@ def unit_of_work() -> Iterator[None]:
             session["_flashes"] = flashed
         if _is_lost_race(error):
             raise _lost_race() from None
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            logger.warning("database connection lost: %s", error.orig)
+            raise DatabaseUnavailable(
+                _("The connection to the database was lost. Nothing was saved; try again in a moment.")
+            ) from None
         raise
     finally:
         db.session.info.pop(_EXPLAIN_CONFLICT, None)
@@ -63,13 +70,14 @@ def unit_of_work() -> Iterator[None]:
 def run_in_unit_of_work(operation: Callable, *, retry: bool = False):
     """Run `operation` in a unit of work and return its result.
 
-    With `retry`, a lost race (a duplicate client_id or a stale row) runs it once more, after the rollback: for
-    idempotent device requests, whose second run finds the winner's row or builds on it."""
+    With `retry`, a lost race (a duplicate client_id or a stale row) or a lost database connection runs it once
+    more, after the rollback: for idempotent device requests, whose second run finds the winner's row or builds on
+    it."""
     if retry:
         try:
             with unit_of_work():
                 return operation()
-        except (Conflict, IntegrityError):
+        except (Conflict, DatabaseUnavailable, IntegrityError):
             pass
     try:
         with unit_of_work():
