@@ -30,7 +30,7 @@ def documented_operations(document) -> set[tuple[str, str]]:
     return {(path, method) for path, item in document["paths"].items() for method in item}
 
 
-def test_the_document_is_valid_openapi():
+def test_the_document_is_valid_openapi(app):
     validate(openapi_document())
 
 
