@@ -2,10 +2,16 @@
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 PASSWORD = "correct horse battery"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ERROR_FLASH = re.compile(r'class="flash flash-error"[^>]*>([^<]+)<')
+
+
+def stored_files(app) -> set[Path]:
+    """Every file under the upload folder (to show that a refused upload left no bytes behind)."""
+    return {path for path in Path(app.config["UPLOAD_DIR"]).rglob("*") if path.is_file()}
 
 
 def csrf_token(client, path: str = "/login") -> str:

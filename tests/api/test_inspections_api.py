@@ -33,7 +33,7 @@ from inspect_app.models import (
     Role,
 )
 from tests.api.conftest import documented, task_for
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, stored_files
 from tests.pdf_files import REFUSED_PDFS, pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,10 +133,6 @@ def photo_form(data: bytes, filename: str = "photo.jpg", client_id: str = "p-1",
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def stored_files(app) -> set[Path]:
-    return {path for path in Path(app.config["UPLOAD_DIR"]).rglob("*") if path.is_file()}
 
 
 @pytest.fixture

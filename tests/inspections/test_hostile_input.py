@@ -4,7 +4,6 @@ refused naming the field and store nothing; so are PDFs that do not parse or car
 
 import html
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 
 from inspect_app.core.extensions import db
 from inspect_app.models import EvidenceFile, Finding
-from tests.helpers import error_flash
+from tests.helpers import error_flash, stored_files
 from tests.inspections.test_paths import plan
 from tests.pdf_files import REFUSED_PDFS, pdf
 
@@ -50,10 +49,6 @@ def test_a_photo_with_real_coordinates_keeps_them(act, on_site):
     assert response.status_code == 302
     [photo] = db.session.scalars(select(EvidenceFile)).all()
     assert (photo.latitude, photo.longitude) == pytest.approx((20.9373, 106.3146))
-
-
-def stored_files(app) -> set[Path]:
-    return {path for path in Path(app.config["UPLOAD_DIR"]).rglob("*") if path.is_file()}
 
 
 @pytest.mark.parametrize("name", REFUSED_PDFS)
