@@ -5,11 +5,17 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 PASSWORD = "correct horse battery"
 THREAD_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ERROR_FLASH = re.compile(r'class="flash flash-error"[^>]*>([^<]+)<')
+
+
+def stored_files(app) -> set[Path]:
+    """Every file under the upload folder (to show that a refused upload left no bytes behind)."""
+    return {path for path in Path(app.config["UPLOAD_DIR"]).rglob("*") if path.is_file()}
 
 
 def csrf_token(client, path: str = "/login") -> str:

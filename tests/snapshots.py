@@ -15,8 +15,12 @@ def empty_all_tables() -> None:
     """Delete every row of every table (the schema stays) and commit."""
     tables = [table.name for table in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
-        # TRUNCATE does not fire the row triggers that keep case_events append-only.
+        # The history refuses TRUNCATE (and UPDATE and DELETE) from the app. The suite connects as the tables' owner,
+        # who, like whoever runs the migrations, may switch a trigger off: here within the one transaction that
+        # empties the tables, so no other connection ever sees the history unguarded.
+        db.session.execute(text("ALTER TABLE case_events DISABLE TRIGGER case_events_no_truncate"))
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        db.session.execute(text("ALTER TABLE case_events ENABLE TRIGGER case_events_no_truncate"))
     else:
         for name in reversed(tables):
             db.session.execute(text(f"DELETE FROM {name}"))

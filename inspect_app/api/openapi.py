@@ -77,10 +77,13 @@ OPERATIONS = [
     Operation("post", "/findings/{finding_id}/photos", "addFindingPhoto", "Add a photo (or PDF) to a finding: "
               "multipart/form-data; a browser session sends its CSRF token (X-CSRFToken)", Photo,
               {**RETRY, 400: "A browser session sent no valid CSRF token",
-               403: "The caller may not add files to this finding now", **NOT_FOUND, **CLIENT,
+               403: "The caller may not add files to this finding now", **NOT_FOUND,
+               409: "This client_id was already used for another file (existing is that file, if it is on the same "
+                    "case), or the case changed at once. Nothing was stored",
                413: "The request is larger than the server accepts", 415: "The body is not multipart/form-data",
                422: "A field was refused (errors names it): the file is empty, too large, not JPEG, PNG or PDF by "
-                    "its content, or does not match sha256. Nothing was stored"},
+                    "its content, a PDF that does not parse or holds scripts or attached files, or does not match "
+                    "sha256. Nothing was stored"},
               request=PhotoForm, created="The stored file"),
     Operation("get", "/par/rounds/{round_id}/results", "getParRoundResults", "A PAR round's results per level "
               "(to appraisers, directors and auditors; to everyone once published)", ParRoundResults,

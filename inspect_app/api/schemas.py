@@ -3,7 +3,7 @@
 The payloads themselves are described with their features (tasks/, cases/, inspections/, evidence/, par/)."""
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -63,4 +63,9 @@ class Error(BaseModel):
     message: str = Field(description="What went wrong, in the user's language")
     errors: dict[str, list[str]] = Field(
         default_factory=dict, description="Messages for each field (or query parameter) that was refused"
+    )
+    existing: dict[str, Any] | None = Field(
+        None,
+        description="With a 409 for a client_id sent before for something else of the same case: what it made, as "
+        "its own answer shows it (absent when it was another case's)",
     )

@@ -56,5 +56,8 @@ def register(app: Flask) -> None:
         if not _wants_json():
             return answer_refusal(error)
         status = error.status_code
-        errors = getattr(error, "errors", None) or {}
-        return jsonify(error=HTTP_STATUS_CODES.get(status, "Error"), message=error.message, errors=errors), status
+        body = {"error": HTTP_STATUS_CODES.get(status, "Error"), "message": error.message}
+        body["errors"] = getattr(error, "errors", None) or {}
+        if (existing := getattr(error, "existing", None)) is not None:
+            body["existing"] = existing.model_dump(mode="json")
+        return jsonify(body), status

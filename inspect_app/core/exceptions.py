@@ -1,5 +1,7 @@
 """What services raise when a request cannot be done; the error handlers turn each into its HTTP answer."""
 
+from pydantic import BaseModel
+
 
 class ServiceError(Exception):
     """A refusal with a message for the user; nothing was changed."""
@@ -36,9 +38,14 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """Someone else got there first; reload and look again."""
+    """Someone else got there first; reload and look again. `existing` is what is already there, as the API shows it,
+    when the caller may see it (a client_id sent before for something else)."""
 
     status_code = 409
+
+    def __init__(self, message: str, existing: BaseModel | None = None):
+        super().__init__(message)
+        self.existing = existing
 
 
 class DatabaseUnavailable(ServiceError):

@@ -9,6 +9,7 @@ from werkzeug.utils import secure_filename
 from inspect_app.core import clock
 from inspect_app.core.exceptions import Conflict
 from inspect_app.core.extensions import db
+from inspect_app.evidence.schemas import Photo
 from inspect_app.evidence.storage import check_content, write_once
 from inspect_app.history import record_event
 from inspect_app.models import Case, ChecklistAnswer, EvidenceFile, Finding, ItemScore, RemediationReport, User
@@ -30,16 +31,20 @@ def add_evidence(
     longitude: float | None = None,
     field: str = "file",
 ) -> tuple[EvidenceFile, bool]:
-    """Check and store a file and record it; a retry with the same client id returns the first (created=False).
+    """Check and store a file and record it; a retry with the same client id for the same thing returns the first
+    (created=False), and for anything else is a Conflict.
 
     The caller checks who may attach to what; the bytes are written before the row, named by hash, so a rolled
     back request leaves at most an unreferenced file, never a row without its bytes."""
     if client_id:
         existing = db.session.scalar(select(EvidenceFile).where(EvidenceFile.client_id == client_id))
         if existing is not None:
-            if existing.case_id != case.id:
-                raise Conflict(_("This file id is already used on another case."))
-            return existing, False
+            first = _target(existing.case, existing.finding, existing.report, existing.answer, existing.score)
+            if first == _target(case, finding, report, answer, score):
+                return existing, False
+            # Another file of this case is shown (the caller may see it); of another case, nothing at all.
+            shown = Photo.of(existing) if existing.case_id == case.id else None
+            raise Conflict(_("This client_id was already used for another file; this one was not stored."), shown)
     checked = check_content(data, field)
     write_once(data, checked.sha256)
     evidence = EvidenceFile(
@@ -78,3 +83,15 @@ def add_evidence(
         captured_at=captured_at,
     )
     return evidence, True
+
+
+def _target(
+    case: Case,
+    finding: Finding | None,
+    report: RemediationReport | None,
+    answer: ChecklistAnswer | None,
+    score: ItemScore | None,
+) -> tuple:
+    """What a file is attached to. A finding's files go with its latest report once the unit has reported, so a retry
+    may name the report where the first request named the finding: both mean the finding."""
+    return case, report.finding if report is not None else finding, answer, score

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from inspect_app.core.exceptions import InvalidInput
+from inspect_app.evidence.pdfs import pdf_problem
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 PDF_TYPE = "application/pdf"
@@ -28,24 +29,25 @@ class CheckedFile:
 
 
 def check_content(data: bytes, field: str = "file") -> CheckedFile:
-    """The file's hash and real type; InvalidInput naming `field` if it is empty, too big or not JPEG, PNG or PDF."""
+    """The file's hash and real type; InvalidInput naming `field` if it is empty, too big, not JPEG, PNG or PDF,
+    or a PDF that does not parse or carries scripts or attached files."""
     limit = current_app.config["MAX_FILE_BYTES"]
     if not data:
         raise InvalidInput(_("The file is empty."), {field: [_("The file is empty.")]})
     if len(data) > limit:
         message = _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024))
         raise InvalidInput(message, {field: [message]})
-    content_type = _sniff(data)
-    if content_type is None:
+    if data.startswith(b"%PDF-"):
+        if problem := pdf_problem(data):
+            raise InvalidInput(problem, {field: [problem]})
+        content_type = PDF_TYPE
+    elif (content_type := _image_type(data)) is None:
         message = _("Only JPEG or PNG photos and PDF documents are accepted.")
         raise InvalidInput(message, {field: [message]})
     return CheckedFile(hashlib.sha256(data).hexdigest(), content_type, len(data))
 
 
-def _sniff(data: bytes) -> str | None:
-    if data.startswith(b"%PDF-"):
-        # A real PDF ends with an end-of-file marker (allowing trailing whitespace or a few bytes of junk).
-        return PDF_TYPE if b"%%EOF" in data[-1024:] else None
+def _image_type(data: bytes) -> str | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -33,7 +33,8 @@ from inspect_app.models import (
     Role,
 )
 from tests.api.conftest import by_the_document, documented, task_for
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, stored_files
+from tests.pdf_files import REFUSED_PDFS, pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = "/api/v1/cases"
@@ -132,10 +133,6 @@ def photo_form(data: bytes, filename: str = "photo.jpg", client_id: str = "p-1",
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def stored_files(app) -> set[Path]:
-    return {path for path in Path(app.config["UPLOAD_DIR"]).rglob("*") if path.is_file()}
 
 
 @pytest.fixture
@@ -452,6 +449,36 @@ def test_a_replayed_photo_is_one_file_and_one_blob(app, api, field, finding):
     assert [e.action for e in case_events(finding.case)].count("evidence.added") == 1
 
 
+USED_CLIENT_ID = "This client_id was already used for another file; this one was not stored."
+
+
+def test_a_photo_id_reused_on_another_finding_is_409_with_the_photo_it_made(app, api, field, finding):
+    caller = api(field["inspector"])
+    other = caller.post(FINDINGS.format(reference=finding.case.reference), json=finding_body("f-2")).get_json()
+    first = caller.post(PHOTOS.format(finding_id=finding.id), data=photo_form(image(), client_id="dev-1/p-1"))
+    assert first.status_code == 201
+    before = stored_files(app)
+    reused = caller.post(PHOTOS.format(finding_id=other["id"]), data=photo_form(image(), client_id="dev-1/p-1"))
+    assert reused.status_code == 409
+    body = documented(reused, PHOTOS, "post")
+    assert (body["message"], body["existing"]) == (USED_CLIENT_ID, first.get_json())
+    assert stored_files(app) == before and count(EvidenceFile) == 1
+    listed = caller.get(FINDINGS.format(reference=finding.case.reference)).get_json()["findings"]
+    assert {f["id"]: len(f["photos"]) for f in listed} == {finding.id: 1, other["id"]: 0}
+
+
+def test_a_photo_id_used_on_another_case_is_409_and_tells_nothing_of_that_case(app, api, field, finding):
+    caller = api(field["inspector"])
+    elsewhere = open_on_site(api, field, decision_number="124/QĐ-SNV")
+    raised = caller.post(FINDINGS.format(reference=elsewhere.reference), json=finding_body("f-9")).get_json()
+    first = caller.post(PHOTOS.format(finding_id=raised["id"]), data=photo_form(image(), client_id="dev-1/p-1"))
+    assert first.status_code == 201
+    reused = caller.post(PHOTOS.format(finding_id=finding.id), data=photo_form(image(), client_id="dev-1/p-1"))
+    assert reused.status_code == 409
+    assert documented(reused, PHOTOS, "post") == {"error": "Conflict", "message": USED_CLIENT_ID, "errors": {}}
+    assert count(EvidenceFile) == 1
+
+
 def truncated_jpeg() -> bytes:
     data = image("JPEG", 64)
     return data[: len(data) // 2]
@@ -471,6 +498,10 @@ REFUSED_UPLOADS = {
     "longitude not a number": (lambda: photo_form(image(), longitude="nan"), "longitude"),
     "naive capture time": (lambda: photo_form(image(), captured_at="2026-12-01 09:00"), "captured_at"),
     "unknown field": (lambda: photo_form(image(), note="x"), "note"),
+    **{
+        f"PDF: {name}": (lambda make=make: photo_form(make(), "report.pdf"), "file")
+        for name, (make, _message) in REFUSED_PDFS.items()
+    },
 }
 
 
@@ -486,6 +517,17 @@ def test_a_refused_upload_names_the_field_and_stores_nothing(app, api, field, fi
     assert response.status_code == 422, response.get_json()
     assert bad_field in documented(response, PHOTOS, "post")["errors"]
     assert count(EvidenceFile) == 0 and stored_files(app) == before
+
+
+def test_a_pdf_is_stored_as_a_pdf_and_one_that_is_not_inert_says_why(app, api, field, finding):
+    caller, url = api(field["inspector"]), PHOTOS.format(finding_id=finding.id)
+    data = pdf()
+    stored = documented(caller.post(url, data=photo_form(data, "bien-ban.pdf", client_id="d-1")), PHOTOS, "post")
+    assert (stored["content_type"], stored["sha256"]) == ("application/pdf", hashlib.sha256(data).hexdigest())
+    make, message = REFUSED_PDFS["script run on opening"]
+    refused = caller.post(url, data=photo_form(make(), "bien-ban.pdf", client_id="d-2"))
+    assert (refused.status_code, refused.get_json()["errors"]) == (422, {"file": [message]})
+    assert count(EvidenceFile) == 1
 
 
 def test_a_request_larger_than_the_server_takes_is_413_and_stores_nothing(app, api, field, finding, monkeypatch):

@@ -130,11 +130,40 @@ def test_the_hash_is_sha256_of_canonical_json(chained_cases):
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "statement",
-    ["UPDATE case_events SET action = 'x' WHERE seq = 1", "DELETE FROM case_events WHERE seq = 1"],
-    ids=["update", "delete"],
+    [
+        "UPDATE case_events SET action = 'x' WHERE seq = 1",
+        "DELETE FROM case_events WHERE seq = 1",
+        "TRUNCATE case_events",
+        "TRUNCATE cases CASCADE",
+    ],
+    ids=["update", "delete", "truncate", "truncate-cases-cascade"],
 )
-def test_postgres_refuses_to_change_history(chained_cases, statement):
+def test_postgres_refuses_to_change_history(app, chained_cases, statement):
     with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
         db.session.execute(text(statement))
     db.session.rollback()
     assert db.session.scalar(text("SELECT count(*) FROM case_events")) == 10
+    assert run_verify(app).exit_code == 0
+
+
+APP_ROLE = "inspect_app_role_test"
+
+
+@pytest.mark.postgres
+def test_the_documented_app_role_may_not_truncate_the_history(app, chained_cases):
+    """The README's PostgreSQL setup: the app's role is not the tables' owner and has no TRUNCATE on case_events,
+    so it cannot even switch the trigger off. The role lives only in this transaction."""
+    for statement in (
+        f"CREATE ROLE {APP_ROLE} NOLOGIN",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON case_events FROM {APP_ROLE}",
+        f"SET LOCAL ROLE {APP_ROLE}",
+    ):
+        db.session.execute(text(statement))
+    assert db.session.scalar(text("SELECT count(*) FROM case_events")) == 10
+    for statement in ("TRUNCATE case_events", "ALTER TABLE case_events DISABLE TRIGGER case_events_no_truncate"):
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="permission denied|owner"), db.session.begin_nested():
+            db.session.execute(text(statement))
+    db.session.rollback()
+    assert db.session.scalar(text("SELECT count(*) FROM case_events")) == 10
+    assert run_verify(app).exit_code == 0
