@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -38,6 +39,11 @@ def browser():
         browser.close()
 
 
+# Two test workers and Chromium share two cores in CI: waits are guards against a hang, never a measure of speed.
+WAIT_MS = 20_000
+expect.set_options(timeout=WAIT_MS)
+
+
 @pytest.fixture
 def open_page(browser, server_url):
     """A new page of the given viewport size that records every request leaving this machine.
@@ -50,7 +56,7 @@ def open_page(browser, server_url):
         context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(20_000)  # two test workers and Chromium share two cores in CI
+        page.set_default_timeout(WAIT_MS)
         page.external_requests = []
         page.on(
             "request",
