@@ -308,6 +308,7 @@ def test_a_photo_carries_the_location_only_when_the_inspector_allows_it(open_pag
 
     page.locator("#add-location").check()
     listed = page.locator("#finding-list .finding[data-finding-id]")
+    expect(listed).to_have_count(1)
     listed.locator("input[type=file]").set_input_files(photo("with.jpg", size=(1200, 900)))
     expect(listed.locator(".thumb")).to_have_count(2)
     wait_until_all_sent(page)
