@@ -17,7 +17,6 @@ from inspect_app.core import clock
 from inspect_app.core.exceptions import NotAuthenticated, TooManyRequests
 from inspect_app.core.extensions import db
 from inspect_app.core.locks import take_turns
-from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.models import LoginAttempt, User
 
 
@@ -46,11 +45,24 @@ def client_address(remote_addr: str | None) -> str:
     return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
-def authenticate(username: str, password: str, remote_addr: str | None) -> User:
-    """The active user with these credentials; refused (429) while too many sign-ins failed, else (401) if wrong."""
-    username = normalise_username(username)
-    attempt = _count_attempt(username, client_address(remote_addr))
-    user = db.session.scalar(select(User).where(User.username == username))
+def count_attempt(username: str, remote_addr: str | None) -> LoginAttempt:
+    """Record a sign-in attempt as failed, unless too many failed before (429); flushes.
+
+    Attempts from one client address take turns here: of many at once, no more are let through than the limits
+    allow. The entry point commits the attempt before the password is checked, so that none waits for another's
+    check, and a failure counts whatever the rest of the request does."""
+    address = client_address(remote_addr)
+    take_turns(f"sign-in:{address}")
+    attempt = LoginAttempt(username=normalise_username(username), remote_addr=address, succeeded=False, at=clock.now())
+    db.session.add(attempt)
+    db.session.flush()  # on SQLite, this first write makes the others wait until the commit
+    _refuse_while_locked_out(attempt)
+    return attempt
+
+
+def authenticate(attempt: LoginAttempt, password: str) -> User:
+    """The active user `attempt` names, if the password is theirs (the attempt then succeeded); else 401."""
+    user = db.session.scalar(select(User).where(User.username == attempt.username))
     if user is None:
         # Checked against a hash all the same, so that an unknown username takes as long as a known one.
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
@@ -59,21 +71,6 @@ def authenticate(username: str, password: str, remote_addr: str | None) -> User:
     attempt.succeeded = True
     db.session.flush()
     return user
-
-
-def _count_attempt(username: str, address: str) -> LoginAttempt:
-    """Record an attempt as failed, unless too many failed before (429), and commit it before the password is checked.
-
-    Attempts from one client address take turns here: of many at once, no more are let through than the limits
-    allow. Committed at once, so that none waits for another's password check, and a failure counts whatever the
-    rest of the request does."""
-    with unit_of_work():
-        take_turns(f"sign-in:{address}")
-        attempt = LoginAttempt(username=username, remote_addr=address, succeeded=False, at=clock.now())
-        db.session.add(attempt)
-        db.session.flush()  # on SQLite, this first write makes the others wait until the commit
-        _refuse_while_locked_out(attempt)
-    return attempt
 
 
 def _refuse_while_locked_out(attempt: LoginAttempt) -> None:

@@ -8,10 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from inspect_app.auth import bp
 from inspect_app.auth.forms import LoginForm
-from inspect_app.auth.services import authenticate
+from inspect_app.auth.services import authenticate, count_attempt
 from inspect_app.core.extensions import db, login_manager
 from inspect_app.core.redirects import safe_next_url
 from inspect_app.core.refusals import on_refusal_render
+from inspect_app.core.unit_of_work import run_in_unit_of_work
 from inspect_app.models import User
 
 # What a browser's session keeps across signing in: the language chosen before.
@@ -36,7 +37,9 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
     on_refusal_render(partial(render_template, "auth/login.html", form=form))
-    user = authenticate(form.username.data, form.password.data, request.remote_addr)
+    # The attempt is committed on its own first: it counts even when the password is wrong and the rest rolls back.
+    attempt = run_in_unit_of_work(lambda: count_attempt(form.username.data, request.remote_addr))
+    user = authenticate(attempt, form.password.data)
     start_session(user, remember=form.remember.data)
     return redirect(safe_next_url(request.args.get("next")))
 
