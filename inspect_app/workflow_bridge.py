@@ -155,7 +155,7 @@ def _trial_problem(filename: str, bundle: ProcessBundle, element_id: str | None,
         "%(problem)s",
         file=filename,
         element=label,
-        problem=message.removeprefix(f"{element_id}: "),
+        problem=message,
     )
 
 
@@ -220,8 +220,7 @@ def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[No
                 "problem": error.message,
             },
         )
-        problem = error.message.removeprefix(f"{error.element_id}: ")  # the refusal names the element once
-        raise process_stuck(error.element_id or definition.process_id, problem) from error
+        raise process_stuck(error.element_id or definition.process_id, error.message) from error
 
 
 def process_stuck(element_id: str, problem: str) -> ProcessStuck:

@@ -29,13 +29,13 @@ class BpmnError(Exception):
 
 
 class WorkflowError(Exception):
-    """A running workflow could not go on; `element_id` names the BPMN element at fault."""
+    """A running workflow could not go on; `element_id` names the BPMN element at fault, `message` the problem
+    (without the element, which a message from deeper down may already start with)."""
 
     def __init__(self, message: str, element_id: str | None = None):
         self.element_id = element_id
-        self.message = message
-        prefix = f"{element_id}: " if element_id and not message.startswith(f"{element_id}:") else ""
-        super().__init__(prefix + message)
+        self.message = message.removeprefix(f"{element_id}: ") if element_id else message
+        super().__init__(f"{element_id}: {self.message}" if element_id else message)
 
 
 class StateError(Exception):
