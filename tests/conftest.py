@@ -30,6 +30,9 @@ POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
 
 
 def pytest_collection_modifyitems(config, items):
+    # pytest-xdist hands out whole files in this order: the long ones go first, and the rest fill in around them,
+    # instead of one worker starting a 30-second file when the others have finished.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     if POSTGRES_URL:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set INSPECT_TEST_DATABASE_URL (postgresql+psycopg://...)")
@@ -40,7 +43,13 @@ def pytest_collection_modifyitems(config, items):
 
 def make_config(database_url: str, upload_dir: str) -> type[TestConfig]:
     """A TestConfig subclass pointed at one database and upload folder."""
-    return type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": upload_dir})
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": upload_dir}
+    if database_url.startswith("postgresql"):
+        # A commit need not wait for the disk here (a crash loses only a test database); what other connections see
+        # and when is unchanged. The suite commits tens of thousands of times: 1.7 ms each becomes 0.3 ms.
+        options = {"connect_args": {"options": "-c synchronous_commit=off"}}
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = TestConfig.SQLALCHEMY_ENGINE_OPTIONS | options
+    return type("SuiteConfig", (TestConfig,), settings)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ from inspect_app.auth.tokens import issue_token
 from inspect_app.core.extensions import db
 from inspect_app.models import User
 
+pytestmark = pytest.mark.long
+
 CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 ROLES = {
     "admin": "administers the app",

@@ -18,7 +18,7 @@ from tests.browser.test_tablet_shell import OVERFLOW_JS, SMALL_TARGETS_JS
 from tests.helpers import PASSWORD
 from tests.inspections.conftest import act, checklist, decide, do_task, people
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.long]
 # The inspection world's fixtures, imported so that pytest offers them to the tests here too.
 INSPECTION_FIXTURES = (act, checklist, decide, do_task, people)
 

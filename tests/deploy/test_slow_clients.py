@@ -11,9 +11,11 @@ import socket
 import time
 import urllib.request
 
+import pytest
+
 from tests.deploy.stack import NEEDS_NGINX, PROJECT_ROOT
 
-pytestmark = NEEDS_NGINX
+pytestmark = [NEEDS_NGINX, pytest.mark.long]
 
 SLOW_CLIENTS = 50
 SECONDS = 30

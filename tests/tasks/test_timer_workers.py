@@ -24,6 +24,8 @@ from inspect_app.tasks import registry, services
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import NoteInput
 
+pytestmark = pytest.mark.long
+
 PROJECT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
 CASES = 20
