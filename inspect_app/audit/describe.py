@@ -30,6 +30,9 @@ GROUPS = {
     "par": _l("PAR scores and approval"),
 }
 
+# Stored dicts whose keys are details of their own (a completed task's decisions); other dicts are one value.
+NESTED_KEYS = frozenset({"decisions"})
+
 # A formatter turns one stored value into text, or None to leave it out: (value, event, lookups) -> str | None.
 Formatter = Callable[[Any, CaseEvent, Lookups], str | None]
 
@@ -160,10 +163,6 @@ def _flat(details: dict, prefix: str = "") -> Iterable[tuple[str, Any]]:
             yield from _flat(value, f"{name}.")
         else:
             yield name, value
-
-
-# Stored dicts whose keys are details of their own (a completed task's decisions); other dicts are one value.
-NESTED_KEYS = frozenset({"decisions"})
 
 
 def _is_empty(value) -> bool:

@@ -1,5 +1,6 @@
 """Filters of a case's history and of the history search (GET forms: nothing to protect with CSRF)."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -18,6 +19,16 @@ from inspect_app.core.labels import ACTION_LABELS
 from inspect_app.models import Case, CaseEvent, OrgUnit, User
 
 SYSTEM = "0"  # the person filter's value for events no person did (timers)
+# The days a period may name: beyond them a day's start in UTC is no longer a date Python can hold.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def a_calendar_day(form, field) -> None:
+    """Refuse a day the history cannot hold, rather than fail on it."""
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(
+            _("Choose a day between %(first)s and %(last)s.", first=FIRST_DAY.year, last=LAST_DAY.year)
+        )
 
 
 class HistoryFilterForm(FlaskForm):
@@ -28,8 +39,8 @@ class HistoryFilterForm(FlaskForm):
 
     kind = SelectField(_l("Kind"), default="")
     person = SelectField(_l("Person"), default="")
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), a_calendar_day])
+    date_to = DateField(_l("To"), validators=[Optional(), a_calendar_day])
 
     FILTERS = ("kind", "person", "date_from", "date_to")
 
@@ -74,8 +85,7 @@ class HistorySearchForm(HistoryFilterForm):
         self.unit.choices = [SelectChoice("", _l("All units")), *(SelectChoice(str(u.id), u.name) for u in units)]
 
     def event_filter(self) -> EventFilter:
-        wanted = super().event_filter()
-        return EventFilter(**{**wanted.__dict__, "unit_id": int(self.unit.data) if self.unit.data else None})
+        return replace(super().event_filter(), unit_id=int(self.unit.data) if self.unit.data else None)
 
 
 def kind_choices() -> list[SelectChoice]:

@@ -25,10 +25,6 @@ class EventFilter:
     end: datetime | None = None  # exclusive, UTC
     unit_id: int | None = None  # the unit and every unit below it
 
-    @property
-    def is_empty(self) -> bool:
-        return self == EventFilter()
-
 
 def case_history(case: Case, wanted: EventFilter) -> Select:
     """The case's events that match (unordered)."""

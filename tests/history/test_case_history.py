@@ -102,6 +102,8 @@ def test_days_are_the_readers_days(client, sign_in, history):
         ("date_from=2026-13-45", "From: Not a valid date value."),
         ("date_to=ngày mai", "To: Not a valid date value."),
         ("date_from=2026-12-02&date_to=2026-11-01", "To: The end of the period is before its start."),
+        ("date_to=9999-12-31", "To: Choose a day between 1900 and 9998."),
+        ("date_from=0001-01-01", "From: Choose a day between 1900 and 9998."),
         ("person=999999", "Person: Not a valid choice."),
         ("kind=case.deleted", "Kind: Not a valid choice."),
     ],
