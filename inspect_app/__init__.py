@@ -49,6 +49,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from inspect_app import (
         api,
+        audit,
         auth,
         cases,
         cli,
@@ -76,11 +77,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(evidence.bp)
     app.register_blueprint(par.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(audit.bp)
     errors.register(app)
     security_headers.register(app)
     templating.register(app)
     cli.register(app)
     register_process_hooks(app)
+    register_event_kinds(app)
     _refuse_bad_timer_limit(app)
     unit_of_work.install(app)
     return app
@@ -105,6 +108,27 @@ def register_process_hooks(app: Flask) -> None:
         forms=[task_forms.FORMS, inspection_forms.TASK_FORMS, par_forms.FORMS],
         timer_handlers=[par_steps.TIMER_HANDLERS],
         start_samples=[task_services.START_SAMPLES, inspection_services.START_SAMPLES, par_services.START_SAMPLES],
+    )
+
+
+def register_event_kinds(app: Flask) -> None:
+    """How each history action reads, from each feature's table (see audit/describe.py)."""
+    from inspect_app.audit import describe
+    from inspect_app.cases import event_kinds as case_kinds
+    from inspect_app.evidence import event_kinds as evidence_kinds
+    from inspect_app.inspections import event_kinds as inspection_kinds
+    from inspect_app.par import event_kinds as par_kinds
+    from inspect_app.tasks import event_kinds as task_kinds
+
+    describe.install(
+        app,
+        [
+            case_kinds.EVENT_KINDS,
+            task_kinds.EVENT_KINDS,
+            inspection_kinds.EVENT_KINDS,
+            evidence_kinds.EVENT_KINDS,
+            par_kinds.EVENT_KINDS,
+        ],
     )
 
 

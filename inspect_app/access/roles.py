@@ -16,6 +16,8 @@ SEES_ALL_CASES = (Role.ADMIN, Role.DIRECTOR, Role.AUDITOR)
 TEAM_ROLES = (Role.LEAD, Role.INSPECTOR)
 # Roles that use the PAR rounds pages.
 ROUND_VIEWERS = (*SEES_ALL_CASES, *TEAM_ROLES)
+# Roles that search the history across cases (the auditor's daily work); they see every case already.
+SEARCHES_HISTORY = (Role.ADMIN, Role.DIRECTOR, Role.AUDITOR)
 # Who may lead an inspection or appraisal team, and who may be on one.
 LEADS_TEAMS = (Role.LEAD,)
 JOINS_TEAMS = (Role.INSPECTOR, Role.LEAD)
@@ -35,6 +37,11 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def may_search_history(user: User) -> bool:
+    """Whether the user may search the history across cases (others get 404 there)."""
+    return user.is_authenticated and user.has_role(*SEARCHES_HISTORY)
 
 
 def may_lead_team(user: User) -> bool:

@@ -1,22 +1,23 @@
-"""Case list, case page and history downloads."""
+"""Case list, case page, its history (filtered, a page at a time) and history downloads."""
 
-import csv
-import io
-
-from flask import Response, abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from inspect_app import workflow_bridge
 from inspect_app.access.loaders import case_or_404
+from inspect_app.audit.describe import described
+from inspect_app.audit.exports import csv_response, refused
+from inspect_app.audit.forms import HistoryFilterForm, people_on_case
+from inspect_app.audit.queries import EventPage, case_history, count, each_event, keyset_page
 from inspect_app.cases import bp
 from inspect_app.cases.forms import CaseFilterForm
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events, event_payload
-from inspect_app.models import Case, CaseStatus, CaseType, OrgUnit
+from inspect_app.models import Case, CaseEvent, CaseStatus, CaseType, OrgUnit
 
-# The case page shows the latest events; the whole history is one click (and every download) away.
+# The case page shows the latest events; the whole history, with its filters, is one click (and every download) away.
 TIMELINE_EVENTS = 40
 
 
@@ -56,9 +57,30 @@ def detail(case_id: int):
     return render_template(
         "cases/detail.html",
         case=case,
-        events=case_events(case, latest=None if request.args.get("history") == "all" else TIMELINE_EVENTS),
+        events=described(reversed(case_events(case, latest=TIMELINE_EVENTS))),
         open_tasks=open_tasks,
         diagram=diagram,
+    )
+
+
+@bp.route("/<int:case_id>/history")
+@login_required
+def history(case_id: int):
+    case = case_or_404(case_id)
+    form = HistoryFilterForm(request.args, people=people_on_case(case))
+    if not form.validate():
+        page = render_template("cases/history.html", case=case, form=form, page=EventPage(), events=[], total=0)
+        return page, 400
+    query = case_history(case, form.event_filter())
+    page = keyset_page(
+        query,
+        CaseEvent.seq,
+        size=current_app.config["PAGE_SIZE"],
+        before=request.args.get("before", type=int),
+        after=request.args.get("after", type=int),
+    )
+    return render_template(
+        "cases/history.html", case=case, form=form, page=page, events=described(page.events), total=count(query)
     )
 
 
@@ -66,27 +88,20 @@ def detail(case_id: int):
 @login_required
 def history_export(case_id: int, fmt: str):
     case = case_or_404(case_id)
-    events = case_events(case)
-    filename = f"{case.reference}-history.{fmt}"
-    if fmt == "json":
-        response = jsonify(
-            case=case.reference,
-            chain_head=case.history_head,
-            event_count=case.history_count,
-            events=[{**event_payload(e), "hash": e.hash} for e in events],
+    if fmt == "csv":
+        form = HistoryFilterForm(request.args, people=people_on_case(case))
+        if not form.validate():
+            return refused(form)
+        return csv_response(
+            each_event(case_history(case, form.event_filter()), CaseEvent.seq), f"{case.reference}-history.csv"
         )
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["# case", case.reference, "chain_head", case.history_head or ""])
-        columns = ["seq", "at", "actor_id", "action", "details", "captured_at", "prev_hash", "hash"]
-        writer.writerow(columns)
-        for event in events:
-            payload = {**event_payload(event), "hash": event.hash}
-            payload["details"] = current_app.json.dumps(payload["details"])
-            writer.writerow([payload[column] for column in columns])
-        response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
-    else:
+    if fmt != "json":
         abort(404)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = jsonify(
+        case=case.reference,
+        chain_head=case.history_head,
+        event_count=case.history_count,
+        events=[{**event_payload(e), "hash": e.hash} for e in case_events(case)],
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}-history.json"'
     return response

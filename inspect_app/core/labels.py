@@ -15,6 +15,7 @@ from inspect_app.models import (
     TaskState,
     TeamRole,
     Verdict,
+    WorkflowState,
 )
 
 ROLE_LABELS = {
@@ -79,6 +80,13 @@ FINDING_STATE_LABELS = {
     FindingState.UNRESOLVED: _l("Unresolved"),
 }
 VERDICT_LABELS = {Verdict.ACCEPTED: _l("Accepted"), Verdict.REJECTED: _l("Rejected")}
+WORKFLOW_STATE_LABELS = {
+    WorkflowState.RUNNING: _l("Running"),
+    WorkflowState.WAITING: _l("Waiting"),
+    WorkflowState.COMPLETED: _l("Finished"),
+    WorkflowState.CANCELLED: _l("Cancelled"),
+    WorkflowState.ERROR: _l("Stopped by an error"),
+}
 ACTION_LABELS = {
     "case.created": _l("Case opened"),
     "case.closed": _l("Case closed"),
@@ -153,6 +161,7 @@ LABELS_BY_ENUM = {
     Severity: SEVERITY_LABELS,
     FindingState: FINDING_STATE_LABELS,
     Verdict: VERDICT_LABELS,
+    WorkflowState: WORKFLOW_STATE_LABELS,
 }
 
 

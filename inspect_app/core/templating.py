@@ -5,6 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
+from inspect_app.access.roles import may_search_history
 from inspect_app.core.labels import CONTENT_AREA_LABELS, LANE_LABELS, TASK_TITLES, label
 from inspect_app.main.forms import LANGUAGE_CHOICES, LanguageForm
 from inspect_app.models import Role
@@ -36,4 +37,5 @@ def register(app: Flask) -> None:
             "language_choices": LANGUAGE_CHOICES,
             "language_form": LanguageForm,
             "Role": Role,
+            "may_search_history": may_search_history,
         }

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from inspect_app.audit.describe import described
 from inspect_app.core.clock import today
 from inspect_app.core.extensions import db
 from inspect_app.models import (
@@ -92,5 +93,5 @@ def dashboard_sections(user: User) -> list[dict]:
         )
     if user.has_role(Role.AUDITOR):
         events = db.session.scalars(select(CaseEvent).order_by(CaseEvent.id.desc()).limit(DASHBOARD_ROWS))
-        sections.append({"key": "auditor", "events": list(events)})
+        sections.append({"key": "auditor", "events": described(events)})
     return sections

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from inspect_app import workflow_bridge
-from inspect_app.cases.services import close_case
+from inspect_app.cases.services import PROCESS_COMPLETED, close_case
 from inspect_app.core import clock
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
@@ -167,4 +167,4 @@ def reassign_task(task: HumanTask, *, to: User, actor: User) -> None:
 def close_if_finished(case: Case, step, actor: User | None) -> None:
     """Close the case once its process has run to its end."""
     if step.status == WorkflowState.COMPLETED and not case.is_closed:
-        close_case(case, actor=actor, reason="process completed")
+        close_case(case, actor=actor, reason=PROCESS_COMPLETED)

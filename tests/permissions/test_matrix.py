@@ -19,7 +19,20 @@ CASE_VIEW = {
     "auditor": 200,
     "anonymous": 302,
 }
-CASE_PAGES = ["/cases/{case}", "/cases/{case}/history.json", "/cases/{case}/history.csv"]
+CASE_PAGES = ["/cases/{case}", "/cases/{case}/history", "/cases/{case}/history.json", "/cases/{case}/history.csv"]
+# The history search across cases, and its download.
+SEARCH_PAGES = ["/audit/", "/audit/history.csv"]
+SEARCH = {
+    "admin": 200,
+    "director": 200,
+    "lead": 404,
+    "inspector": 404,
+    "inspector2": 404,
+    "officer": 404,
+    "officer2": 404,
+    "auditor": 200,
+    "anonymous": 302,
+}
 
 
 @pytest.mark.parametrize("who", EVERYONE)
@@ -51,6 +64,13 @@ def test_health_check_needs_no_sign_in(client, sign_in, world, who):
 def test_case_pages(client, sign_in, world, who, page):
     response = request_as(client, sign_in, who, page.format(case=world["case"].id))
     assert response.status_code == CASE_VIEW[who]
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+@pytest.mark.parametrize("page", SEARCH_PAGES)
+def test_history_search_pages(client, sign_in, world, who, page):
+    response = request_as(client, sign_in, who, page)
+    assert response.status_code == SEARCH[who]
 
 
 @pytest.mark.parametrize("who", EVERYONE)

@@ -1,0 +1,40 @@
+"""How the history reads the events of cases and their teams (see audit/describe.py)."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from inspect_app.audit.describe import EventKind, Field
+from inspect_app.audit.formats import changed, choice, person, subject, unit
+from inspect_app.cases.services import PROCESS_COMPLETED
+from inspect_app.core.labels import CASE_STATUS_LABELS, CASE_TYPE_LABELS, TEAM_ROLE_LABELS
+
+
+def closing_reason(value, event, lookups) -> str:
+    return _("The process reached its end.") if value == PROCESS_COMPLETED else str(value)
+
+
+EVENT_KINDS = {
+    "case.created": EventKind(
+        "case",
+        subject=subject("title"),
+        fields=(
+            Field("reference", _l("Reference")),
+            Field("type", _l("Type"), choice(CASE_TYPE_LABELS)),
+            Field("unit", _l("Subject unit"), unit),
+        ),
+        hidden=frozenset({"title"}),
+    ),
+    "case.closed": EventKind(
+        "case",
+        fields=(
+            Field("status", _l("Status"), changed(choice(CASE_STATUS_LABELS))),
+            Field("reason", _l("Reason"), closing_reason),
+        ),
+    ),
+    "team.added": EventKind(
+        "case",
+        subject=subject("user", person),
+        fields=(Field("role", _l("Role on the team"), choice(TEAM_ROLE_LABELS)),),
+        hidden=frozenset({"user"}),
+    ),
+}
