@@ -134,7 +134,8 @@ def test_the_unit_reports_on_each_finding_from_the_remediation_task(act, client,
         assert f'action="/inspections/findings/{finding.id}/report"' in page
     assert "2 findings wait for your report." in page
 
-    response = act("officer", f"/inspections/findings/{signs.id}/report", {"text": "Đã niêm yết", "next": url}, page=url)
+    data = {"text": "Đã niêm yết", "next": url}
+    response = act("officer", f"/inspections/findings/{signs.id}/report", data, page=url)
 
     assert response.status_code == 302 and response.location == url
     db.session.expire_all()
