@@ -11,6 +11,7 @@ from inspect_app.core.extensions import db
 from inspect_app.inspections.documents import checklist_summary, findings_in_minutes
 from inspect_app.inspections.steps import reported_findings
 from inspect_app.models import ChecklistAnswer, ContentArea, Finding, FindingState, HumanTask, Role, User
+from inspect_app.models.inspections import AWAITING_UNIT
 from inspect_app.tasks.context import TaskContext
 
 # The order a lead consolidates in: what still needs a decision first.
@@ -96,10 +97,22 @@ def verification(task: HumanTask, reader: User) -> TaskContext | None:
     return TaskContext("tasks/_context_verification.html", {"findings": findings}, holds_fields=True)
 
 
+def findings_overview(task: HumanTask, reader: User) -> TaskContext:
+    """Where each finding of the conclusion stands (a follow-up, an escalation or the closure decides on them)."""
+    findings = findings_in_minutes(task.case)
+    return TaskContext(
+        "tasks/_context_findings.html",
+        {"findings": findings, "open": [finding for finding in findings if finding.state in AWAITING_UNIT]},
+    )
+
+
 CONTEXTS = {
     "onsite_inspection": on_site,
     "minutes": minutes,
     "conclusion": conclusion,
     "remediation": remediation,
     "verification": verification,
+    "remediation_follow_up": findings_overview,
+    "escalation": findings_overview,
+    "closure": findings_overview,
 }

@@ -6,7 +6,7 @@ The reader may see the task's case (the task page loads it with `task_or_404`), 
 from collections.abc import Callable
 
 from inspect_app.models import HumanTask, ItemScore, User
-from inspect_app.par.results import assessment_results
+from inspect_app.par.results import STAGE_COLUMNS, assessment_results
 from inspect_app.tasks.context import TaskContext
 
 
@@ -45,6 +45,10 @@ def scoring_sheet(task: HumanTask, reader: User) -> TaskContext:
         {
             "par": par,
             "results": assessment_results(par),
+            # A stage nobody has scored yet has no index to show (its arithmetic would say 0.00).
+            "scored": {
+                stage: any(getattr(s, column) is not None for s in scores) for stage, column in STAGE_COLUMNS.items()
+            },
             "flagged": [score for score in scores if score.needs_explanation],
             "still_needed": [score for score in scores if needed(score)],
             "total": len(scores),

@@ -85,6 +85,7 @@ def test_the_verify_page_chooses_no_verdict_and_shows_each_report_with_its_evide
     full = client.get(f"/files/{photo.id}")
     assert full.status_code == 200 and full.mimetype == "image/jpeg"
     assert "No evidence attached." in page, "the report without a photo says so"
+    assert "This task is for someone else" not in page
 
 
 def test_a_finding_left_without_a_verdict_is_refused_by_name_and_nothing_is_stored(act, reported):
@@ -267,3 +268,16 @@ def test_a_done_conclusion_shows_the_decision_by_its_label(act, client, sign_in,
     page = page_of(client, sign_in, "lead", f"/tasks/{task.id}")
 
     assert submitted(page) == [("Decision", "Approve and issue the conclusion"), ("Conclusion", "Cần khắc phục")]
+
+
+def test_the_closure_task_shows_where_each_finding_stands(client, sign_in, do_task, reported):
+    case, signs, apology = reported
+    verdicts = {f"verdict_{signs.id}": "accepted", f"verdict_{apology.id}": "accepted"}
+    do_task(case, "verification", "lead", verdicts)
+
+    page = page_of(client, sign_in, "director", f"/tasks/{open_task(case, 'closure').id}")
+
+    assert "No finding waits for the unit." in page
+    for finding in (signs, apology):
+        assert re.search(rf'>{finding.title}</a>\s*<span class="badge">Remediation accepted</span>', page)
+    assert f'href="/inspections/{case.id}/conclusion"' in page
