@@ -146,13 +146,14 @@ def test_the_unit_reports_on_each_finding_from_the_remediation_task(act, client,
     assert f'action="/inspections/findings/{signs.id}/report"' not in page
 
 
-def test_an_empty_report_from_the_task_page_comes_back_to_it_naming_the_finding(act, do_task, decide, people):
+def test_an_empty_report_from_the_task_page_comes_back_to_it_naming_the_finding(act, client, do_task, decide, people):
     case, (signs,) = conclude(act, do_task, decide, people, [SIGNS])
     url = f"/tasks/{open_task(case, 'remediation').id}"
 
     response = act("officer", f"/inspections/findings/{signs.id}/report", {"text": "", "next": url}, page=url)
 
     assert response.status_code == 303 and response.location == url
+    assert html.unescape(error_flash(client.get(url))) == f"Describe what was done: {SIGNS}."
     db.session.expire_all()
     assert signs.state == FindingState.OPEN and not signs.reports
 
