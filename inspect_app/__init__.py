@@ -90,13 +90,16 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def register_process_hooks(app: Flask) -> None:
-    """The step handlers, task forms, timer handlers and start data BPMN files may use, from each feature's tables."""
+    """The step handlers, task forms, task page contexts, timer handlers and start data BPMN files may use, from each
+    feature's tables."""
     from inspect_app.inspections import forms as inspection_forms
     from inspect_app.inspections import services as inspection_services
     from inspect_app.inspections import steps as inspection_steps
+    from inspect_app.inspections import task_context as inspection_contexts
     from inspect_app.par import forms as par_forms
     from inspect_app.par import services as par_services
     from inspect_app.par import steps as par_steps
+    from inspect_app.par import task_context as par_contexts
     from inspect_app.tasks import forms as task_forms
     from inspect_app.tasks import registry
     from inspect_app.tasks import services as task_services
@@ -106,6 +109,7 @@ def register_process_hooks(app: Flask) -> None:
         app,
         steps=[task_steps.STEPS, inspection_steps.STEPS, par_steps.STEPS],
         forms=[task_forms.FORMS, inspection_forms.TASK_FORMS, par_forms.FORMS],
+        contexts=[inspection_contexts.CONTEXTS, par_contexts.CONTEXTS],
         timer_handlers=[par_steps.TIMER_HANDLERS],
         start_samples=[task_services.START_SAMPLES, inspection_services.START_SAMPLES, par_services.START_SAMPLES],
     )

@@ -5,15 +5,17 @@ from collections import Counter
 from datetime import date, datetime
 from io import BytesIO
 
-from flask import current_app, render_template, send_file
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from inspect_app.access.loaders import inspection_case_or_404
+from inspect_app.core import clock
 from inspect_app.core.extensions import db
 from inspect_app.core.pdf import render_pdf
+from inspect_app.core.redirects import safe_next_url
 from inspect_app.inspections import bp
 from inspect_app.models import Answer, Case, ChecklistAnswer, ContentArea, Finding, OrgUnit
 from inspect_app.models.inspections import IN_MINUTES
@@ -160,6 +162,26 @@ def minutes_pdf(case_id: int):
 def conclusion(case_id: int):
     """The conclusion notice as a page to read or print."""
     return _conclusion(case_id, as_pdf=False)
+
+
+@bp.route("/<int:case_id>/conclusion/draft")
+@login_required
+def conclusion_draft(case_id: int):
+    """The conclusion notice as approving it now would issue it, for the director deciding and the team lead; a
+    draft nobody else may see (404), and the notice itself once it is issued."""
+    case = inspection_case_or_404(case_id)
+    if case.inspection.concluded_at is not None:
+        return redirect(url_for("inspections.conclusion", case_id=case.id))
+    if not case.inspection.can_preview_conclusion(current_user):
+        abort(404)
+    back = request.args.get("back")
+    return render_template(
+        "inspections/documents/conclusion.html",
+        is_draft=True,
+        draft_date=clock.now(),
+        back_url=safe_next_url(back) if back else None,
+        **_context(case, for_pdf=False),
+    )
 
 
 @bp.route("/<int:case_id>/conclusion.pdf")

@@ -1,5 +1,6 @@
 """Forms of the inspection process: the decision, each task's form, and the finding and report forms."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,11 +20,19 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
-from inspect_app.inspections.steps import CONCLUSION_DECISIONS, ESCALATION_DECISIONS, VERDICTS, reported_findings
+from inspect_app.inspections.steps import (
+    CONCLUSION_DECISIONS,
+    ESCALATION_DECISIONS,
+    VERDICTS,
+    reported_findings,
+    unchosen_message,
+)
 from inspect_app.models import ChecklistTemplate, ContentArea, OrgUnit, Severity
 from inspect_app.tasks.forms import ExtendOrEscalateForm, TaskForm, select_choices
+from inspect_app.tasks.steps import validate_input
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -135,8 +145,17 @@ class RemediationForm(TaskForm):
     confirmed = BooleanField(_l("We have reported on every finding"), validators=[DataRequired()])
 
 
+class VerdictField(RadioField):
+    """A verdict with nothing chosen beforehand: an empty one is left to InputRequired, which names it."""
+
+    def pre_validate(self, form):
+        if self.data:
+            super().pre_validate(form)
+
+
 class VerificationForm(TaskForm):
-    """One verdict, reason and new deadline per reported finding."""
+    """One verdict, reason and new deadline per reported finding. No verdict is chosen beforehand: the lead decides
+    on each finding after seeing the unit's report."""
 
     @classmethod
     def for_task(cls, task, formdata):
@@ -144,7 +163,11 @@ class VerificationForm(TaskForm):
             pass
 
         for finding in reported_findings(task):
-            verdict = SelectField(finding.title, choices=select_choices(VERDICTS), validators=[InputRequired()])
+            verdict = VerdictField(
+                finding.title,
+                choices=select_choices(VERDICTS),
+                validators=[InputRequired(message=_l("Choose accept or reject."))],
+            )
             setattr(Form, f"verdict_{finding.id}", verdict)
             setattr(
                 Form, f"reason_{finding.id}", TextAreaField(_l("Reason"), validators=[Optional(), Length(max=4000)])
@@ -153,6 +176,14 @@ class VerificationForm(TaskForm):
         form = Form(formdata=formdata, meta={"csrf": False})
         form.task = task
         return form
+
+    def to_input(self):
+        """The verdicts as the step's input; refused, naming each finding left without a verdict."""
+        if not self.validate():
+            unchosen = [field.label.text for field in self if field.name.startswith("verdict_") and not field.data]
+            message = unchosen_message(unchosen) if unchosen else _("Some answers need attention.")
+            raise InvalidInput(message, self.errors)
+        return validate_input(self.task, self.answers())
 
 
 class EscalationForm(TaskForm):

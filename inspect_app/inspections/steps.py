@@ -116,8 +116,18 @@ class VerificationInput(StepInput):
     @classmethod
     def model_for(cls, task: HumanTask) -> type["VerificationInput"]:
         """A model with the three fields of each finding reported in the task's case."""
+        return cls._model_with(reported_findings(task))
+
+    @classmethod
+    def model_for_submission(cls, task: HumanTask, submission: dict) -> type["VerificationInput"]:
+        """The model of a verification already submitted: the findings it gave verdicts on (no longer reported)."""
+        ids = {name.removeprefix("verdict_") for name in submission if name.startswith("verdict_")}
+        return cls._model_with([finding for finding in task.case.findings if str(finding.id) in ids])
+
+    @classmethod
+    def _model_with(cls, findings: list[Finding]) -> type["VerificationInput"]:
         fields = {}
-        for finding in reported_findings(task):
+        for finding in findings:
             fields[f"verdict_{finding.id}"] = (Literal["accepted", "rejected"], answer(finding.title, choices=VERDICTS))
             fields[f"reason_{finding.id}"] = (str | None, answer(_l("Reason"), None, multiline=True, max_length=4000))
             fields[f"deadline_{finding.id}"] = (date | None, answer(_l("New deadline"), None))
@@ -141,13 +151,19 @@ class VerificationInput(StepInput):
         return verdicts
 
 
+def unchosen_message(titles: list[str]) -> str:
+    """The refusal of a verification that leaves findings without a verdict, naming them."""
+    return _("Choose accept or reject for each finding: %(titles)s.", titles="; ".join(titles))
+
+
 def verify(task: HumanTask, actor: User, data: VerificationInput) -> dict:
     # The input was checked against the findings reported when the page was read; one may have been reported since.
     verdicts = data.verdicts()
     missing = [finding for finding in reported_findings(task) if finding.id not in verdicts]
     if missing:
         raise InvalidInput(
-            _("Some answers need attention."), {f"verdict_{finding.id}": [_("required")] for finding in missing}
+            unchosen_message([finding.title for finding in missing]),
+            {f"verdict_{finding.id}": [_("required")] for finding in missing},
         )
     return services.verify_reports(task.case, actor=actor, verdicts=verdicts)
 

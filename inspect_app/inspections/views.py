@@ -254,7 +254,7 @@ def finding(finding_id: int):
 @login_required
 def consolidate(finding_id: int, action: str):
     finding = finding_or_404(finding_id, check="can_consolidate")
-    findings_url = url_for("inspections.findings", case_id=finding.case_id)
+    findings_url = _back_to(url_for("inspections.findings", case_id=finding.case_id))
     on_refusal_redirect(findings_url)
     if action == "keep":
         services.keep_finding(finding, actor=current_user)
@@ -299,11 +299,12 @@ def add_file(finding_id: int):
 def report(finding_id: int):
     finding = finding_or_404(finding_id, check="can_report")
     form = RemediationReportForm()
+    # The remediation task's page reports from beside its findings, and sends the officer back there.
+    back = _back_to(url_for("inspections.finding", finding_id=finding.id))
     if not form.validate_on_submit():
-        flash(_("Describe what was done."), "error")
-        return redirect(url_for("inspections.finding", finding_id=finding.id)), 303
-    finding_url = url_for("inspections.finding", finding_id=finding.id)
-    on_refusal_redirect(finding_url)
+        flash(_("Describe what was done: %(title)s.", title=finding.title), "error")
+        return redirect(back), 303
+    on_refusal_redirect(back)
     new_report = services.submit_report(finding, actor=current_user, text=form.text.data)
     for upload in request.files.getlist("files"):
         if upload and upload.filename:
@@ -311,4 +312,10 @@ def report(finding_id: int):
                 finding.case, upload.read(), upload.filename, actor=current_user, report=new_report, field="files"
             )
     flash(_("Your report is saved; the team lead will verify it."), "success")
-    return redirect(finding_url)
+    return redirect(back)
+
+
+def _back_to(default: str) -> str:
+    """The page the form came from when it names one on this site (`next`), else `default`."""
+    target = request.form.get("next")
+    return safe_next_url(target) if target else default

@@ -14,6 +14,7 @@ from inspect_app.models.enums import (
     ContentArea,
     FindingState,
     Severity,
+    TeamRole,
     Verdict,
     enum_column_type,
 )
@@ -121,6 +122,16 @@ class Inspection(db.Model):
     def can_raise_finding(self, user: User) -> bool:
         """Findings come from the team on site, or from the lead while consolidating the minutes."""
         return self.can_record_on_site(user) or self.case.has_open_step(InspectionStep.MINUTES, user)
+
+    def can_preview_conclusion(self, user: User) -> bool:
+        """Before it is issued, the draft notice is for the directors who may approve it and the lead who wrote the
+        minutes (the unit reads the notice once it is issued)."""
+        if self.concluded_at is not None:
+            return False
+        deciding = [task for task in self.case.open_tasks if task.bpmn_id == InspectionStep.CONCLUSION]
+        if not deciding or self.case.is_closed:
+            return False
+        return self.case.team_role_of(user) == TeamRole.LEAD or any(task.is_candidate(user) for task in deciding)
 
     @property
     def checklist_items(self) -> list[ChecklistItem]:

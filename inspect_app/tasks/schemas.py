@@ -30,6 +30,12 @@ class StepInput(Schema):
         """The input model for `task`; steps whose fields depend on the case (one verdict per finding) override it."""
         return cls
 
+    @classmethod
+    def model_for_submission(cls, task, submission: dict) -> type[Self]:
+        """The model whose fields label a stored submission of `task` (the input model, unless the fields it had
+        when the task was completed can no longer be made from the case, like verification's)."""
+        return cls.model_for(task)
+
     def require(self, *names: str, message: str | None = None) -> None:
         """Refuse the input, naming each of `names` left empty (for fields that some answers make required)."""
         empty = [name for name in names if getattr(self, name) in (None, "")]

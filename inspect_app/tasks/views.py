@@ -1,7 +1,5 @@
 """Task inbox, task page (the form), claim and reassign."""
 
-from functools import partial
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,8 +11,10 @@ from inspect_app.core.extensions import db
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import User
 from inspect_app.tasks import bp, services
+from inspect_app.tasks.context import context_for
 from inspect_app.tasks.forms import form_for
 from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.submissions import submitted_answers
 
 
 @bp.route("/")
@@ -38,8 +38,23 @@ def inbox():
 def detail(task_id: int):
     task = task_or_404(task_id)
     form = form_for(task, request.form if request.method == "POST" else None)
-    candidates = sorted(task.candidates, key=lambda user: user.full_name) if task.can_reassign(current_user) else []
-    page = partial(render_template, "tasks/detail.html", task=task, form=form, candidates=candidates)
+
+    def page(**extra) -> str:
+        # Built when the page is shown (after a refusal too), so that it shows what is true then.
+        answering = form is not None and task.can_complete(current_user)
+        people = task.candidates if task.is_ready else []
+        return render_template(
+            "tasks/detail.html",
+            task=task,
+            form=form,
+            answering=answering,
+            task_context=context_for(task, current_user),
+            answers=[] if answering else submitted_answers(task),
+            people=people,
+            candidates=people if task.can_reassign(current_user) else [],
+            **extra,
+        )
+
     if request.method == "POST":
         on_refusal_render(page, form)
         services.check_can_complete(task, current_user)

@@ -82,7 +82,7 @@ def test_a_finding_takes_a_plain_pdf_and_refuses_one_with_a_script(app, act, cli
     assert db.session.scalar(select(func.count(EvidenceFile.id))) == 1 and stored_files(app) == before
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/phish"])
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/phish", "/\\evil.example/phish"])
 def test_the_next_address_never_leaves_the_site(act, on_site, target):
     data = {**FINDING, "next": target}
     response = act("inspector", f"/inspections/{on_site.id}/findings", data, page=f"/inspections/{on_site.id}/onsite")

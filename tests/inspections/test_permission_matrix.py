@@ -1,11 +1,14 @@
 """Who may do what at each step of an inspection: only the lane's users act; the other unit cannot even see it."""
 
+import io
+
 import pytest
 
 from inspect_app.core.extensions import db
-from inspect_app.models import Finding
+from inspect_app.models import EvidenceFile, Finding
 from tests.helpers import csrf_token, fresh_browser
 from tests.inspections.conftest import PEOPLE, open_task
+from tests.inspections.test_hostile_input import jpeg
 from tests.inspections.test_paths import keep_all, minutes, plan, raise_finding, visit
 from tests.snapshots import world
 
@@ -128,3 +131,61 @@ def test_nobody_but_the_lead_consolidates(client, sign_in, act, decide, do_task,
     finding = raise_finding(act, case, "inspector", "Bàn làm việc thiếu biển tên")
     response = post_as(client, sign_in, who, f"/inspections/findings/{finding.id}/drop", {"reason": "trùng"})
     assert response.status_code == 403
+
+
+@pytest.fixture
+@world
+def deciding(act, decide, do_task, people):
+    """A case whose conclusion waits for the director (its team: the lead and the inspector)."""
+    case = decide()
+    plan(do_task, case)
+    visit(act, do_task, people, case, "lead", ["Không niêm yết thủ tục"])
+    visit(act, do_task, people, case, "inspector")
+    keep_all(act, case)
+    minutes(do_task, case)
+    return case
+
+
+# The draft conclusion notice is for the directors who approve it and the lead who wrote the minutes; to everyone
+# else it does not exist (404), until it is issued.
+DRAFT_CONCLUSION = {"director": 200, "lead": 200, "anonymous": 302}
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_draft_conclusion_notice_and_the_task_page_that_offers_it(client, sign_in, deciding, who):
+    expected = DRAFT_CONCLUSION.get(who, 404)
+    assert get_as(client, sign_in, who, f"/inspections/{deciding.id}/conclusion/draft").status_code == expected
+    task_page = get_as(client, sign_in, who, f"/tasks/{open_task(deciding, 'conclusion').id}")
+    assert task_page.status_code == expected_view(who)
+    if task_page.status_code == 200:
+        offered = f"/inspections/{deciding.id}/conclusion/draft" in task_page.get_data(as_text=True)
+        assert offered == (expected == 200)
+
+
+@pytest.fixture
+@world
+def verifying(act, decide, do_task, people):
+    """The unit reported on its finding with a photo; the lead verifies."""
+    case = decide(members=())
+    plan(do_task, case)
+    [finding] = visit(act, do_task, people, case, "lead", ["Không niêm yết thủ tục"])
+    keep_all(act, case)
+    minutes(do_task, case)
+    do_task(case, "conclusion", "director", {"decision": "approve", "summary": "Cần khắc phục"})
+    data = {"text": "Đã niêm yết", "files": (io.BytesIO(jpeg()), "anh.jpg")}
+    act("officer", f"/inspections/findings/{finding.id}/report", data, page=f"/inspections/findings/{finding.id}")
+    do_task(case, "remediation", "officer", {"confirmed": "y"})
+    return case, db.session.scalars(db.select(EvidenceFile)).one()
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_verification_page_and_the_evidence_it_shows(client, sign_in, verifying, who):
+    case, photo = verifying
+    expected = 302 if who == "anonymous" else 200 if who in SEES_CONCLUDED else 404
+    page = get_as(client, sign_in, who, f"/tasks/{open_task(case, 'verification').id}")
+    assert page.status_code == expected
+    assert get_as(client, sign_in, who, f"/files/{photo.id}").status_code == expected
+    if expected == 200:
+        text = page.get_data(as_text=True)
+        assert f'<img src="/files/{photo.id}"' in text
+        assert ('name="verdict_' in text) == (who == "lead"), "only the lead gets the verdicts"
