@@ -277,7 +277,7 @@ def _on_site_today(story, start, users, unit, template):
     story.at(start + timedelta(days=6))
     people = answers.assignees(case)
     for who, count in (("inspector", 3), ("inspector2", 2)):
-        for item in [item for item in case.inspection.checklist_items if people[item.id] == users[who]][:count]:
+        for item in [item for item in case.inspection.checklist_items if people[item.id].id == users[who].id][:count]:
             answers.save_answer(case, item, actor=users[who], answer=Answer.COMPLIANT, note="", captured_at=story.now)
 
 

@@ -229,9 +229,8 @@ def check_checklist_done(case: Case, member: User) -> None:
     """Refuse to finish a member's visit while items assigned to them are unanswered (a member with none may)."""
     answered = set(answers_by_item(case))
     people = assignees(case)
-    missing = [
-        item.code for item in case.inspection.checklist_items if people[item.id] == member and item.id not in answered
-    ]
+    mine = [item for item in case.inspection.checklist_items if people[item.id].id == member.id]
+    missing = [item.code for item in mine if item.id not in answered]
     if missing:
         raise InvalidInput(
             _(
