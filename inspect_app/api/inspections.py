@@ -22,7 +22,7 @@ from inspect_app.core.schemas import parse
 from inspect_app.core.unit_of_work import transactional
 from inspect_app.evidence.schemas import Photo, PhotoUpload
 from inspect_app.evidence.services import add_evidence
-from inspect_app.inspections import services
+from inspect_app.inspections import answers, services
 from inspect_app.inspections.schemas import (
     ChecklistAnswerInput,
     FindingList,
@@ -71,12 +71,13 @@ def save_checklist_answer(reference: str, item: str):
     except services.NotNamed:
         abort(404)
     data = parse(ChecklistAnswerInput, g.api_body)
-    row = services.save_answer(
+    row = answers.save_answer(
         case,
         checklist_item,
         actor=current_user,
         answer=data.answer,
         note=data.note,
+        based_on=data.based_on,
         captured_at=data.captured_at,
         client_id=data.client_id,
     )

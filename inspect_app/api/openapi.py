@@ -68,10 +68,11 @@ OPERATIONS = [
                **NOT_FOUND, **CLIENT, 422: "Some fields were refused; errors names each one. Nothing was created"},
               request=NewFinding, created="The new finding"),
     Operation("put", "/cases/{reference}/answers/{item}", "saveChecklistAnswer", "Answer a checklist item on site "
-              "(the caller's own answer; sending it again changes nothing)", SavedAnswer,
+              "(the team's one answer to the item; sending it again changes nothing)", SavedAnswer,
               {**NOT_JSON, 403: "The caller is not doing the case's on-site inspection",
                404: "No such case or item on its checklist, or the caller may not see the case",
-               409: "The case changed at the same moment; send it again",
+               409: "Another member answered the item after the version this change was made on (based_on): the "
+                    "message names who and when, and existing is their answer. Nothing was saved",
                422: "Some fields were refused; errors names each one. Nothing was saved"},
               request=ChecklistAnswerInput),
     Operation("post", "/findings/{finding_id}/photos", "addFindingPhoto", "Add a photo (or PDF) to a finding: "

@@ -99,6 +99,7 @@ ACTION_LABELS = {
     "timer.retried": _l("Failed timer retried"),
     "inspection.decided": _l("Inspection decided"),
     "unit.notified": _l("Unit notified"),
+    "checklist.assigned": _l("Checklist assigned to the team"),
     "checklist.answered": _l("Checklist answered"),
     "finding.raised": _l("Finding raised"),
     "finding.edited": _l("Finding changed"),

@@ -14,6 +14,7 @@ from inspect_app.checklists.samples import load_sample_checklists
 from inspect_app.core.clock import EXTENSION_KEY
 from inspect_app.core.extensions import db
 from inspect_app.core.sqltypes import utc_now
+from inspect_app.inspections import answers
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.steps import (
     ClosureInput,
@@ -107,18 +108,30 @@ def _do(case: Case, bpmn_id: str, actor: User, data: StepInput) -> None:
     complete_task(_open_task(case, bpmn_id, actor), actor=actor, data=data)
 
 
-def _plan(story, case, users, when):
+def _plan(story, case, users, when, **areas):
+    """The lead's plan; `areas` gives content areas to members by username (the proposal for the others)."""
     story.at(when)
     note = "Làm việc tại Bộ phận một cửa từ 7 giờ 30; kiểm tra hồ sơ trễ hạn."
-    _do(case, "plan", users["lead"], PlanInput(schedule_note=note))
+    task = _open_task(case, "plan", users["lead"])
+    plan = PlanInput.model_for(task)(schedule_note=note, **{f"area_{area}": who for area, who in areas.items()})
+    complete_task(task, actor=users["lead"], data=plan)
+
+
+# Who checks what in the cases below: the inspector the one-stop office's procedures (where the findings are).
+TWO_PEOPLE = {"procedures": "inspector", "e_government": "inspector", "civil_service": "lead"}
+THREE_PEOPLE = {"procedures": "inspector", "civil_service": "inspector2", "organisation": "inspector2"}
 
 
 def _visit(story, case, users, who, when, findings=(), not_compliant=()):
+    """`who` answers their checklist items, raises `findings` and finishes their visit."""
     story.at(when)
     actor = users[who]
+    people = answers.assignees(case)
     for item in case.inspection.checklist_items:
+        if people[item.id].id != actor.id:
+            continue
         answer = Answer.NOT_COMPLIANT if item.code in not_compliant else Answer.COMPLIANT
-        inspections.save_answer(case, item, actor=actor, answer=answer, note="", captured_at=when)
+        answers.save_answer(case, item, actor=actor, answer=answer, note="", captured_at=when)
     raised = []
     for title, item_code, remediation in findings:
         item = next(i for i in case.inspection.checklist_items if i.code == item_code)
@@ -172,7 +185,7 @@ ONE_STOP_FINDINGS = [
 
 def _closed_and_remediated(story, start, users, unit, template):
     case = _decide(story, start, users, unit, template, "Kiểm tra công vụ tại Huyện Nam Sách")
-    _plan(story, case, users, start + timedelta(days=1))
+    _plan(story, case, users, start + timedelta(days=1), **TWO_PEOPLE)
     _visit(story, case, users, "lead", start + timedelta(days=7))
     findings = _visit(
         story,
@@ -209,7 +222,7 @@ def _in_remediation(story, start, users, unit, template):
         "Kiểm tra công vụ tại Sở Giao thông vận tải",
         members=("inspector", "inspector2"),
     )
-    _plan(story, case, users, start + timedelta(days=1))
+    _plan(story, case, users, start + timedelta(days=1), **THREE_PEOPLE)
     _visit(story, case, users, "lead", start + timedelta(days=5))
     _visit(story, case, users, "inspector2", start + timedelta(days=5, hours=1))
     _visit(
@@ -234,7 +247,7 @@ def _in_remediation(story, start, users, unit, template):
 
 def _awaiting_conclusion(story, start, users, unit, template):
     case = _decide(story, start, users, unit, template, "Kiểm tra công vụ tại Thành phố Hải Dương")
-    _plan(story, case, users, start + timedelta(days=1))
+    _plan(story, case, users, start + timedelta(days=1), **TWO_PEOPLE)
     _visit(story, case, users, "lead", start + timedelta(days=6))
     _visit(
         story,
@@ -249,6 +262,7 @@ def _awaiting_conclusion(story, start, users, unit, template):
 
 
 def _on_site_today(story, start, users, unit, template):
+    """The lead accepted the proposed assignment; the inspectors have begun with their own items, the lead not yet."""
     case = _decide(
         story,
         start,
@@ -261,11 +275,10 @@ def _on_site_today(story, start, users, unit, template):
     )
     _plan(story, case, users, start + timedelta(days=1))
     story.at(start + timedelta(days=6))
-    first_items = case.inspection.checklist_items[:3]
-    for item in first_items:
-        inspections.save_answer(
-            case, item, actor=users["inspector"], answer=Answer.COMPLIANT, note="", captured_at=story.now
-        )
+    people = answers.assignees(case)
+    for who, count in (("inspector", 3), ("inspector2", 2)):
+        for item in [item for item in case.inspection.checklist_items if people[item.id].id == users[who].id][:count]:
+            answers.save_answer(case, item, actor=users[who], answer=Answer.COMPLIANT, note="", captured_at=story.now)
 
 
 def _just_decided(story, start, users, unit, template):

@@ -17,7 +17,7 @@ from inspect_app.core.extensions import db
 from inspect_app.core.pdf import render_pdf
 from inspect_app.core.redirects import safe_next_url
 from inspect_app.inspections import bp
-from inspect_app.models import Answer, Case, ChecklistAnswer, ContentArea, Finding, OrgUnit
+from inspect_app.models import Case, ChecklistAnswer, ContentArea, Finding, OrgUnit
 from inspect_app.models.inspections import IN_MINUTES
 
 # The slug in each document's PDF file name, e.g. KT-2026-0001-bien-ban.pdf.
@@ -62,22 +62,17 @@ def findings_in_minutes(case: Case) -> list[Finding]:
 
 
 def checklist_summary(case: Case) -> list[tuple[ContentArea, Counter]]:
-    """Per content area, how many checklist items were found compliant, not compliant or not applicable.
-
-    Each item counts once: not compliant if any inspector found it so, else compliant if any did, else not
-    applicable; items nobody answered are left out."""
-    answers: dict[int, set[Answer]] = {}
-    for item_id, answer in db.session.execute(
-        select(ChecklistAnswer.item_id, ChecklistAnswer.answer).where(ChecklistAnswer.case_id == case.id)
-    ):
-        answers.setdefault(item_id, set()).add(answer)
+    """Per content area, how many checklist items the team found compliant, not compliant or not applicable (each
+    item has one answer); items nobody answered are left out."""
+    answers = dict(
+        db.session.execute(
+            select(ChecklistAnswer.item_id, ChecklistAnswer.answer).where(ChecklistAnswer.case_id == case.id)
+        ).all()
+    )
     counts: dict[ContentArea, Counter] = {}
     for item in case.inspection.checklist_items:
-        given = answers.get(item.id)
-        if not given:
-            continue
-        verdict = next(a for a in (Answer.NOT_COMPLIANT, Answer.COMPLIANT, Answer.NOT_APPLICABLE) if a in given)
-        counts.setdefault(item.area, Counter())[verdict] += 1
+        if item.id in answers:
+            counts.setdefault(item.area, Counter())[answers[item.id]] += 1
     return [(area, counts[area]) for area in ContentArea if area in counts]
 
 

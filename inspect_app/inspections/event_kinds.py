@@ -5,7 +5,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from inspect_app.audit.describe import EventKind, Field
-from inspect_app.audit.formats import changed, choice, day, finding, item, listed, moment, subject, unit, yes_no
+from inspect_app.audit.formats import (
+    changed,
+    choice,
+    day,
+    finding,
+    item,
+    listed,
+    moment,
+    person,
+    subject,
+    unit,
+    yes_no,
+)
 from inspect_app.core.labels import (
     ANSWER_LABELS,
     CONTENT_AREA_LABELS,
@@ -27,6 +39,11 @@ def checklist(value, event, lookups) -> str:
     inspection = event.case.inspection
     template = inspection.checklist_template if inspection is not None else None
     return template.name if template is not None and template.code == value else str(value)
+
+
+def assignment(value, event, lookups) -> str:
+    """Checklist item codes by member's username, as "Full Name (username): A1, A2; …"."""
+    return "; ".join(f"{person(username, event, lookups)}: {', '.join(codes)}" for username, codes in value.items())
 
 
 def deadlines(value, event, lookups) -> str:
@@ -79,15 +96,23 @@ EVENT_KINDS = {
         hidden=frozenset({"decision"}),
     ),
     "unit.notified": EventKind("case", subject=subject("unit", unit), hidden=frozenset({"unit"})),
+    "checklist.assigned": EventKind(
+        "checklist",
+        fields=(
+            Field("assignment", _l("Items by member"), assignment),
+            Field("previous", _l("Before"), assignment),
+        ),
+    ),
     "checklist.answered": EventKind(
         "checklist",
         subject=subject("item", item),
         fields=(
             Field("answer", _l("Answer"), changed(choice(ANSWER_LABELS))),
             Field("note", _l("Note")),
+            Field("replaced", _l("Replaced the answer of"), person),
             DEVICE_RECORD,
         ),
-        hidden=frozenset({"item"}),
+        hidden=frozenset({"item", "version"}),
     ),
     "finding.raised": EventKind(
         "findings",

@@ -1,13 +1,16 @@
 """Forms of the inspection process: the decision, each task's form, and the finding and report forms."""
 
+from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    Field,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,6 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +27,7 @@ from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
+from inspect_app.inspections import answers as team_answers
 from inspect_app.inspections.steps import (
     CONCLUSION_DECISIONS,
     ESCALATION_DECISIONS,
@@ -121,8 +126,72 @@ class RemediationReportForm(FlaskForm):
 # --- task forms (the steps are in steps.py) -----------------------------------------------------------------------
 
 
+class AssignmentWidget:
+    """A member per content area, and under each area its items, each "with the area" or given to another member."""
+
+    def __call__(self, field: "AssignmentField", **kwargs) -> Markup:
+        return Markup(render_template("inspections/_assignment_field.html", field=field))
+
+
+class AssignmentField(Field):
+    """Who answers which checklist items. It posts `area_<area>` (a username) per content area and `item_<id>`
+    (empty: with its area) per item; its data is the plan's `area_<area>` answers and `items` (code -> username)."""
+
+    widget = AssignmentWidget()
+
+    def __init__(self, label=None, validators=None, *, areas: dict, members: list, proposal: dict, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.areas, self.members, self.proposal = areas, members, proposal
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.process_errors = []
+        self.by_area = {area: self.proposal[area] for area in self.areas}
+        self.by_item = {}
+        for area, items in self.areas.items():
+            if formdata is not None and formdata.get(f"area_{area.value}"):
+                self.by_area[area] = formdata.get(f"area_{area.value}")
+            for item in items:
+                chosen = formdata.get(f"item_{item.id}") if formdata is not None else None
+                if chosen and chosen != self.by_area[area]:
+                    self.by_item[item.id] = chosen
+        codes = {item.id: item.code for items in self.areas.values() for item in items}
+        self.data = {f"area_{area.value}": username for area, username in self.by_area.items()}
+        self.data["items"] = {codes[item_id]: username for item_id, username in self.by_item.items()}
+
+    def pre_validate(self, form):
+        team = {username for username, _name in self.members}
+        if not {*self.by_area.values(), *self.by_item.values()} <= team:
+            raise ValidationError(_l("Choose members of the team."))
+
+
 class InspectionPlanForm(TaskForm):
     schedule_note = TextAreaField(_l("Schedule"), validators=[DataRequired(), Length(max=4000)])
+
+    @classmethod
+    def for_task(cls, task, formdata):
+        """The plan's form, with the case's checklist to assign (the proposal chosen until the lead changes it)."""
+        case = task.case
+        areas = team_answers.items_by_area(case)
+
+        class Form(cls):
+            assignment = AssignmentField(
+                _l("Who answers which checklist items"),
+                areas=areas,
+                members=[(person.username, person.full_name) for person in team_answers.team_in_order(case)],
+                proposal={area: person.username for area, person in team_answers.propose_assignment(case).items()},
+                # The label names the first area's choice, which it stands above.
+                id=f"area_{next(iter(areas)).value}" if areas else "assignment",
+            )
+
+        form = Form(formdata=formdata, meta={"csrf": False})
+        form.task = task
+        return form
+
+    def answers(self) -> dict:
+        """The schedule, and the assignment as the plan's fields (`area_<area>` and `items`)."""
+        given = super().answers()
+        assignment = given.pop("assignment")
+        return {**given, **assignment}
 
 
 class OnsiteInspectionForm(TaskForm):

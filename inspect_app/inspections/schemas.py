@@ -93,20 +93,31 @@ class NewFinding(Schema):
 
 
 class ChecklistAnswerInput(Schema):
-    """One inspector's answer to one checklist item, sent again unchanged as often as needed."""
+    """A team member's answer to one checklist item, sent again unchanged as often as needed."""
 
     answer: Answer
     note: LongText = ""
+    based_on: int | None = Field(
+        None,
+        ge=1,
+        description="The version of the item's answer this change was made on (the `version` the caller last read); "
+        "null or left out when the caller saw no answer. A change made on another version than the current answer, "
+        "when another member gave that answer, is refused (409, with that answer as `existing`); send it again with "
+        "that answer's version to replace it.",
+    )
     captured_at: DeviceTime | None = None
     client_id: ClientId | None = Field(None, description="The device's id of this change, kept in the history")
 
 
 class SavedAnswer(BaseModel):
-    """The caller's answer to a checklist item, as the server keeps it."""
+    """The team's answer to a checklist item on the case, as the server keeps it."""
 
     item: str = Field(description="The item's code")
     answer: Answer
     note: str
+    version: int = Field(description="Goes up with every change; a change made on this answer sends it as based_on")
+    answered_by: str = Field(description="Username of the member who gave the answer (its latest change)")
+    answered_by_name: str = Field(description="That member's full name")
     saved_at: UtcTime = Field(description="When the server recorded it (UTC)")
     captured_at: UtcTime | None
 
@@ -114,7 +125,14 @@ class SavedAnswer(BaseModel):
     def of(cls, row: ChecklistAnswer) -> "SavedAnswer":
         """The API's view of a saved answer."""
         return cls(
-            item=row.item.code, answer=row.answer, note=row.note, saved_at=row.answered_at, captured_at=row.captured_at
+            item=row.item.code,
+            answer=row.answer,
+            note=row.note,
+            version=row.lock_version,
+            answered_by=row.answered_by.username,
+            answered_by_name=row.answered_by.full_name,
+            saved_at=row.answered_at,
+            captured_at=row.captured_at,
         )
 
 

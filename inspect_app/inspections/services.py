@@ -14,10 +14,8 @@ from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.history import record_event
 from inspect_app.models import (
-    Answer,
     Case,
     CaseType,
-    ChecklistAnswer,
     ChecklistItem,
     ChecklistTemplate,
     ContentArea,
@@ -223,56 +221,7 @@ def failed_item_ids(case: Case) -> list[int]:
     )
 
 
-# --- on site -----------------------------------------------------------------------------------------------------
-
-
-def save_answer(
-    case: Case,
-    item: ChecklistItem,
-    *,
-    actor: User,
-    answer: Answer,
-    note: str = "",
-    captured_at: datetime | None = None,
-    client_id: str | None = None,
-) -> ChecklistAnswer:
-    """Record (or change) the inspector's answer to one checklist item; the same answer again changes nothing."""
-    inspection = case.inspection
-    if not inspection.can_record_on_site(actor):
-        raise Forbidden(_("Only team members doing the on-site inspection may answer the checklist."))
-    if item not in inspection.checklist_items:
-        raise InvalidInput(_("This item is not on the case's checklist."), {"item": [str(item.id)]})
-    # Locked and read afresh, so that the history's "from" is what a request saved a moment before this one.
-    row = db.session.scalar(
-        select(ChecklistAnswer)
-        .where(
-            ChecklistAnswer.case_id == case.id,
-            ChecklistAnswer.item_id == item.id,
-            ChecklistAnswer.inspector_id == actor.id,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    old = row.answer.value if row else None
-    if row is None:
-        row = ChecklistAnswer(case_id=case.id, item=item, inspector=actor, answer=answer)
-        db.session.add(row)
-    if old == answer.value and row.note == note:
-        return row
-    row.answer, row.note, row.answered_at, row.captured_at = answer, note, clock.now(), captured_at
-    record_event(
-        case,
-        "checklist.answered",
-        actor=actor,
-        details={
-            "item": item.code,
-            "answer": [old, answer.value],
-            "note": note,
-            **({"client_id": client_id} if client_id else {}),
-        },
-        captured_at=captured_at,
-    )
-    return row
+# --- on site (answers: answers.py) ----------------------------------------------------------------------------------
 
 
 def raise_finding(
@@ -393,27 +342,6 @@ def record_plan(case: Case, *, actor: User, schedule_note: str) -> None:
     if inspection.is_announced:
         inspection.notified_at = clock.now()
         record_event(case, "unit.notified", actor=actor, details={"unit": case.subject_unit.code})
-
-
-def check_checklist_done(case: Case, inspector: User) -> None:
-    """Refuse to finish the visit while checklist items are unanswered."""
-    answered = set(
-        db.session.scalars(
-            select(ChecklistAnswer.item_id).where(
-                ChecklistAnswer.case_id == case.id, ChecklistAnswer.inspector_id == inspector.id
-            )
-        )
-    )
-    missing = [item.code for item in case.inspection.checklist_items if item.id not in answered]
-    if missing:
-        raise InvalidInput(
-            _(
-                "%(count)d checklist items are not answered yet: %(items)s.",
-                count=len(missing),
-                items=", ".join(missing),
-            ),
-            {"checklist": missing},
-        )
 
 
 def write_minutes(

@@ -6,12 +6,14 @@ from typing import Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import ConfigDict, create_model, model_validator
+from pydantic import ConfigDict, create_model, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from inspect_app.core.exceptions import InvalidInput
+from inspect_app.core.labels import CONTENT_AREA_LABELS
 from inspect_app.core.schemas import NOT_BLANK
-from inspect_app.inspections import services
-from inspect_app.models import Finding, FindingState, HumanTask, User, Verdict
+from inspect_app.inspections import answers, services
+from inspect_app.models import Case, Finding, FindingState, HumanTask, User, Verdict
 from inspect_app.tasks.schemas import Confirmed, LocalDateTime, StepInput, answer
 from inspect_app.tasks.steps import ExtendOrEscalateInput, StepHandler
 
@@ -21,24 +23,81 @@ VERDICTS = {Verdict.ACCEPTED.value: _l("Accept"), Verdict.REJECTED.value: _l("Re
 
 
 class PlanInput(StepInput):
-    """The lead's plan: the schedule; announcing notifies the unit."""
+    """The lead's plan: the schedule (announcing notifies the unit), and who answers which checklist items.
+
+    Each content area of the checklist goes to a team member, `area_<area>` (a username); left out, the proposal
+    stands (areas spread over the team). `items` gives single items (by code) to someone else than their area's."""
+
+    # Its area fields are made per case (model_for); the document describes them by their names' pattern.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "patternProperties": {
+                "^area_[a-z_]+$": {"type": "string", "description": "Username of the member who answers the area"}
+            }
+        }
+    )
 
     schedule_note: str = answer(_l("Schedule"), multiline=True, min_length=1, max_length=4000, pattern=NOT_BLANK)
+    items: dict[str, str] | None = answer(
+        _l("Single items given to someone else"),
+        None,
+        description="Item code -> username, for items answered by someone other than their area's member",
+    )
+
+    @classmethod
+    def model_for(cls, task: HumanTask) -> type["PlanInput"]:
+        """A model with one field per content area of the case's checklist, the proposal as its default."""
+        case = task.case
+        people = {person.username: person.full_name for person in answers.team_in_order(case)}
+        codes = {item.code for item in case.inspection.checklist_items}
+        proposal = answers.propose_assignment(case)
+        fields = {
+            f"area_{area.value}": (
+                Literal[tuple(people)],
+                answer(CONTENT_AREA_LABELS[area], proposal[area].username, choices=people),
+            )
+            for area in answers.items_by_area(case)
+        }
+
+        def on_the_team(value: dict[str, str] | None) -> dict[str, str] | None:
+            for code, username in (value or {}).items():
+                if code not in codes:
+                    raise PydanticCustomError("not_named", _("%(code)s is not on the checklist.", code=code))
+                if username not in people:
+                    raise PydanticCustomError("not_named", _("%(username)s is not on the team.", username=username))
+            return value
+
+        validators = {"_items_on_the_team": field_validator("items")(on_the_team)}
+        return create_model(cls.__name__, __base__=cls, __validators__=validators, **fields)
+
+
+def planned_assignment(case: Case, data: PlanInput) -> dict[int, User]:
+    """Each checklist item's member (by item id) as the plan says: its area's, unless given singly to another."""
+    people = {person.username: person for person in answers.team_in_order(case)}
+    proposal = answers.propose_assignment(case)
+    singly = data.items or {}
+    assignment = {}
+    for area, items in answers.items_by_area(case).items():
+        by_area = people.get(getattr(data, f"area_{area.value}", None) or "", proposal[area])
+        for item in items:
+            assignment[item.id] = people.get(singly.get(item.code) or "", by_area)
+    return assignment
 
 
 def record_plan(task: HumanTask, actor: User, data: PlanInput) -> dict:
     services.record_plan(task.case, actor=actor, schedule_note=data.schedule_note)
+    answers.assign_checklist(task.case, actor=actor, assignment=planned_assignment(task.case, data))
     return {}
 
 
 class OnsiteInput(StepInput):
-    """Finishing one inspector's visit: every checklist item must be answered."""
+    """Finishing one member's visit: every checklist item assigned to them must be answered (by anyone)."""
 
     confirmed: Confirmed = answer(_l("My checklist and findings are complete"))
 
 
 def finish_visit(task: HumanTask, actor: User, data: OnsiteInput) -> dict:
-    services.check_checklist_done(task.case, actor)
+    answers.check_checklist_done(task.case, actor)
     return {}
 
 

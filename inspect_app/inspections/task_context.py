@@ -5,12 +5,10 @@ reported finding beside the unit's report and evidence.
 The reader may see the task's case (the task page loads it with `task_or_404`), and with it everything shown here;
 each action is offered only by the predicate its own page checks."""
 
-from sqlalchemy import select
-
-from inspect_app.core.extensions import db
+from inspect_app.inspections.answers import answers_by_item, assignees, checklist_progress
 from inspect_app.inspections.documents import checklist_summary, findings_in_minutes
 from inspect_app.inspections.steps import reported_findings
-from inspect_app.models import ChecklistAnswer, ContentArea, Finding, FindingState, HumanTask, Role, User
+from inspect_app.models import ContentArea, Finding, FindingState, HumanTask, Role, User
 from inspect_app.models.inspections import AWAITING_UNIT
 from inspect_app.tasks.context import TaskContext
 
@@ -19,16 +17,13 @@ CONSOLIDATION_ORDER = (FindingState.DRAFT, FindingState.KEPT, FindingState.MERGE
 
 
 def on_site(task: HumanTask, reader: User) -> TaskContext:
-    """The member's checklist with their progress and findings, and the way onto the on-site screen."""
+    """The items given to the member with the team's answers, the team's progress, the member's findings, and the way
+    onto the on-site screen."""
     case = task.case
     member = task.claimed_by or reader
-    answers = {
-        answer.item_id: answer
-        for answer in db.session.scalars(
-            select(ChecklistAnswer).where(ChecklistAnswer.case_id == case.id, ChecklistAnswer.inspector_id == member.id)
-        )
-    }
-    items = case.inspection.checklist_items
+    answers = answers_by_item(case)
+    people = assignees(case)
+    items = [item for item in case.inspection.checklist_items if people[item.id].id == member.id]
     areas: dict[ContentArea, list] = {}
     for item in items:
         areas.setdefault(item.area, []).append((item, answers.get(item.id)))
@@ -40,6 +35,7 @@ def on_site(task: HumanTask, reader: User) -> TaskContext:
             "areas": areas,
             "answered": sum(1 for item in items if item.id in answers),
             "total": len(items),
+            "team": checklist_progress(case),
             "findings": [finding for finding in case.findings if finding.raised_by_id == member.id],
             "may_go_on_site": may_go_on_site,
         },

@@ -13,12 +13,13 @@ from inspect_app.access.loaders import finding_or_404, inspection_case_or_404
 from inspect_app.access.roles import roles_required
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.labels import label
 from inspect_app.core.redirects import safe_next_url
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.core.schemas import parse
 from inspect_app.evidence.schemas import Location
 from inspect_app.evidence.services import add_evidence
-from inspect_app.inspections import bp, services
+from inspect_app.inspections import answers, bp, services
 from inspect_app.inspections.forms import (
     DropFindingForm,
     FindingConsolidationForm,
@@ -30,7 +31,6 @@ from inspect_app.inspections.forms import (
 from inspect_app.models import (
     Answer,
     Case,
-    ChecklistAnswer,
     ChecklistItem,
     ChecklistTemplate,
     ContentArea,
@@ -117,28 +117,19 @@ def _follow_up_source() -> Case | None:
 @roles_required(Role.INSPECTOR, Role.LEAD)
 def onsite(case_id: int):
     case = inspection_case_or_404(case_id, check="can_record_on_site")
-    answers = {
-        a.item_id: a
-        for a in db.session.scalars(
-            select(ChecklistAnswer).where(
-                ChecklistAnswer.case_id == case.id, ChecklistAnswer.inspector_id == current_user.id
-            )
-        )
-    }
     findings = [f for f in case.findings if f.raised_by_id == current_user.id]
-    areas: dict[ContentArea, list[ChecklistItem]] = {}  # each content area's items, in checklist order
-    for item in case.inspection.checklist_items:
-        areas.setdefault(item.area, []).append(item)
     finding_form = FindingForm()
     _fill_item_choices(finding_form, case)
     return render_template(
         "inspections/onsite.html",
         case=case,
-        areas=areas,
-        answers=answers,
+        groups=answers.checklist_groups(case, current_user),
+        answers=answers.answers_by_item(case),
+        progress=answers.checklist_progress(case),
         findings=findings,
         finding_form=finding_form,
         Answer=Answer,
+        answer_labels={value.value: str(label(value)) for value in Answer},
     )
 
 
@@ -147,21 +138,33 @@ def onsite(case_id: int):
 def answer(case_id: int, item_id: int):
     case = inspection_case_or_404(case_id)
     item = db.session.get(ChecklistItem, item_id) or abort(404)
-    on_refusal_redirect(url_for("inspections.onsite", case_id=case_id))
+    on_refusal_redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item_id}"))
     try:
         value = Answer(request.form.get("answer", ""))
     except ValueError:
         message = _("Choose compliant, not compliant or not applicable.")
         raise InvalidInput(message, {"answer": [message]}) from None
-    services.save_answer(
+    answers.save_answer(
         case,
         item,
         actor=current_user,
         answer=value,
         note=request.form.get("note", "")[:4000],
+        based_on=_version_seen(request.form.get("version")),
         captured_at=device_time(),
     )
     return redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item.id}"))
+
+
+def _version_seen(value: str | None) -> int | None:
+    """The version of the item's answer the page showed (None: it showed no answer)."""
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        message = _("The page sent a version that is not a number; reload the page.")
+        raise InvalidInput(message, {"version": [message]}) from None
 
 
 @bp.route("/<int:case_id>/findings", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from inspect_app.models.enums import (
 from inspect_app.models.history import CaseEvent
 from inspect_app.models.inspections import (
     ChecklistAnswer,
+    ChecklistAssignment,
     ChecklistItem,
     ChecklistTemplate,
     EvidenceFile,
@@ -60,6 +61,7 @@ __all__ = [
     "SurveyScore",
     "Answer",
     "ChecklistAnswer",
+    "ChecklistAssignment",
     "ChecklistItem",
     "ChecklistTemplate",
     "ContentArea",

@@ -140,23 +140,44 @@ class Inspection(db.Model):
         return items if self.item_ids is None else [item for item in items if item.id in set(self.item_ids)]
 
 
-class ChecklistAnswer(db.Model):
-    """One inspector's answer to one checklist item on one case (answers are drafts until the visit is done)."""
+class ChecklistAssignment(db.Model):
+    """Which team member answers one checklist item on one case, as the lead planned it (one row per item)."""
 
-    __tablename__ = "checklist_answers"
-    __table_args__ = (UniqueConstraint("case_id", "item_id", "inspector_id"),)
+    __tablename__ = "checklist_assignments"
+    __table_args__ = (UniqueConstraint("case_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
-    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    item: Mapped[ChecklistItem] = relationship()
+    assignee: Mapped[User] = relationship()
+
+
+class ChecklistAnswer(db.Model):
+    """The team's one answer to one checklist item on one case: who gave it last, and when.
+
+    Its version goes up with every change, and a save names the version it was based on: a team member's answer
+    never silently replaces one another member saved after their page showed the item."""
+
+    __tablename__ = "checklist_answers"
+    __table_args__ = (UniqueConstraint("case_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
+    answered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     answer: Mapped[Answer] = mapped_column(enum_column_type(Answer))
     note: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime] = mapped_column(default=utc_now)
     captured_at: Mapped[datetime | None]  # on the device
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     item: Mapped[ChecklistItem] = relationship()
-    inspector: Mapped[User] = relationship()
+    answered_by: Mapped[User] = relationship()
     files: Mapped[list["EvidenceFile"]] = relationship(back_populates="answer", order_by="EvidenceFile.id")
 
 

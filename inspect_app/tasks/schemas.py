@@ -58,8 +58,10 @@ def answer(
         if multiline:
             schema[_MULTILINE] = True
         if choices is not None:
-            values = next(part for part in (schema, *schema.get("anyOf", ())) if "enum" in part)
-            values["oneOf"] = [{"const": value, "title": str(choices[value])} for value in values.pop("enum")]
+            # A choice of one value (a team of one) is a `const`, not an `enum`.
+            values = next(part for part in (schema, *schema.get("anyOf", ())) if "enum" in part or "const" in part)
+            options = values.pop("enum", None) or [values.pop("const")]
+            values["oneOf"] = [{"const": value, "title": str(choices[value])} for value in options]
 
     return Field(default, json_schema_extra=in_user_language, **constraints)
 

@@ -17,12 +17,13 @@ from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.evidence.storage import stored_path
 from inspect_app.history import case_events
-from inspect_app.inspections import services
+from inspect_app.inspections import answers, services
 from inspect_app.models import (
     Answer,
     Case,
     CaseEvent,
     ChecklistAnswer,
+    ChecklistAssignment,
     ChecklistItem,
     ChecklistTemplate,
     ContentArea,
@@ -313,7 +314,65 @@ def test_an_answer_is_saved_once_however_often_it_is_sent_and_a_change_is_record
     ]
     assert answered[0].captured_at.isoformat() == "2026-12-01T02:30:00+00:00"
     [row] = db.session.scalars(select(ChecklistAnswer)).all()
-    assert (row.item.code, row.answer, row.inspector.username) == ("A2", Answer.COMPLIANT, "inspector")
+    assert (row.item.code, row.answer, row.answered_by.username) == ("A2", Answer.COMPLIANT, "inspector")
+    assert (saved["version"], changed["version"], changed["answered_by"]) == (1, 2, "inspector")
+
+
+def test_two_members_answering_one_item_meet_a_conflict_never_an_overwrite(api, field, on_site):
+    """The inspector answered A2; the lead's tablet, which showed no answer, sends its own: refused, naming the
+    inspector, with their answer. The lead keeps theirs by sending it again on that answer's version."""
+    url = ANSWER.format(reference=on_site.reference, item="A2")
+    field["lead"].language = "vi"
+    db.session.commit()
+    first = documented(api(field["inspector"]).put(url, json={"answer": "compliant", "note": "Đủ"}), ANSWER, "put")
+    assert (first["answered_by"], first["answered_by_name"], first["version"]) == ("inspector", "Người inspector", 1)
+
+    refused = api(field["lead"]).put(url, json={"answer": "not_compliant", "note": "Thiếu 2 thủ tục"})
+    assert refused.status_code == 409
+    body = documented(refused, ANSWER, "put")
+    assert body["message"].startswith("Người inspector đã trả lời A2 lúc"), body["message"]
+    assert body["existing"] == first, "the answer that stands, to show beside the lead's"
+    stale = api(field["lead"]).put(url, json={"answer": "not_compliant", "based_on": 7})
+    assert stale.status_code == 409
+
+    kept = api(field["lead"]).put(url, json={"answer": "not_compliant", "note": "Thiếu 2 thủ tục", "based_on": 1})
+    replaced = documented(kept, ANSWER, "put")
+    assert (replaced["answered_by"], replaced["answer"], replaced["version"]) == ("lead", "not_compliant", 2)
+    late = api(field["inspector"]).put(url, json={"answer": "not_applicable", "based_on": 1})
+    assert late.status_code == 409 and documented(late, ANSWER, "put")["existing"] == replaced
+
+    [row] = db.session.scalars(select(ChecklistAnswer)).all()
+    assert (row.answer, row.answered_by.username, row.lock_version) == (Answer.NOT_COMPLIANT, "lead", 2)
+    answered = [e for e in case_events(on_site) if e.action == "checklist.answered"]
+    assert [(e.actor.username, e.details["answer"], e.details.get("replaced")) for e in answered] == [
+        ("inspector", [None, "compliant"], None),
+        ("lead", ["compliant", "not_compliant"], "inspector"),
+    ]
+
+
+def test_the_lead_assigns_the_checklist_through_the_api_and_a_bad_assignment_names_its_fields(api, field):
+    response = api(field["director"]).post(CASES, json=decision(members=["inspector", "inspector2"]))
+    case = case_by_reference(response.get_json()["reference"])
+    plan = task_for(case, "plan")
+    [listed] = documented(api(field["lead"]).get("/api/v1/tasks"), "/api/v1/tasks")["tasks"]
+    described = {f["name"]: f for f in listed["fields"]}
+    assert [c["value"] for c in described["area_procedures"]["choices"]] == ["inspector", "inspector2", "lead"]
+    assert described["area_procedures"]["required"] is False, "left out, the proposal stands"
+
+    complete = f"/api/v1/tasks/{plan.id}/complete"
+    bad = {"schedule_note": "Sáng 1/12", "area_procedures": "outsider", "items": {"Z9": "lead", "A1": "nobody"}}
+    refused = api(field["lead"]).post(complete, json=bad)
+    assert refused.status_code == 422
+    assert set(refused.get_json()["errors"]) == {"area_procedures", "items"}
+    assert not db.session.scalars(select(ChecklistAssignment)).all()
+
+    plan_input = {"schedule_note": "Sáng 1/12", "area_procedures": "inspector2", "items": {"A3": "inspector"}}
+    assert api(field["lead"]).post(complete, json=plan_input).status_code == 200
+    given = {row.item.code: row.assignee.username for row in db.session.scalars(select(ChecklistAssignment))}
+    # civil_service is left out: as proposed, it goes to inspector2 (procedures, the larger area, to the inspector).
+    assert given == {"A1": "inspector2", "A2": "inspector2", "A3": "inspector"}
+    [event] = [e for e in case_events(case) if e.action == "checklist.assigned"]
+    assert event.details["assignment"] == {"inspector2": ["A1", "A2"], "inspector": ["A3"]}
 
 
 def test_a_bad_answer_names_each_bad_field_and_saves_nothing(api, field, on_site):
@@ -577,7 +636,7 @@ def test_the_findings_show_deadline_owner_latest_report_and_verdict(api, field):
     url = FINDINGS.format(reference=case.reference)
     raised = api(lead).post(url, json=finding_body(item="A1")).get_json()
     for item in case.inspection.checklist_items:
-        services.save_answer(case, item, actor=lead, answer=Answer.COMPLIANT)
+        answers.save_answer(case, item, actor=lead, answer=Answer.COMPLIANT)
     db.session.commit()
     complete(api, lead, case, "onsite", confirmed=True)
     finding = db.session.get(Finding, raised["id"])
@@ -618,7 +677,7 @@ def test_the_verification_step_asks_for_a_verdict_reason_and_deadline_per_report
     lead, officer = field["lead"], field["officer"]
     raised = api(lead).post(FINDINGS.format(reference=case.reference), json=finding_body(item="A1")).get_json()
     for item in case.inspection.checklist_items:
-        services.save_answer(case, item, actor=lead, answer=Answer.COMPLIANT)
+        answers.save_answer(case, item, actor=lead, answer=Answer.COMPLIANT)
     db.session.commit()
     complete(api, lead, case, "onsite", confirmed=True)
     finding = db.session.get(Finding, raised["id"])

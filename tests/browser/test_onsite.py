@@ -28,9 +28,11 @@ HAI_DUONG = {"latitude": 20.9373, "longitude": 106.3146}
 
 @pytest.fixture
 def onsite_case(decide, do_task, people):
-    """An inspection whose on-site visit is open for the lead and the inspector (who reads Vietnamese)."""
+    """An inspection whose on-site visit is open for the lead and the inspector (who reads Vietnamese); the lead
+    gave the inspector the whole checklist."""
     case = decide(members=("inspector",))
-    do_task(case, "plan", "lead", {"schedule_note": "Sáng 1/12 làm việc tại bộ phận một cửa"})
+    plan = {"schedule_note": "Sáng 1/12 làm việc tại bộ phận một cửa"}
+    do_task(case, "plan", "lead", {**plan, "area_civil_service": "inspector", "area_procedures": "inspector"})
     people["inspector"].language = "vi"
     db.session.commit()
     return case
@@ -135,7 +137,7 @@ def test_an_inspector_answers_every_item_and_raises_a_finding_with_a_photo(open_
     db.session.expire_all()
     rows = db.session.scalars(db.select(ChecklistAnswer).where(ChecklistAnswer.case_id == onsite_case.id)).all()
     assert {(row.item_id, row.answer) for row in rows} == {(i.id, a) for i, a in zip(items, answers, strict=True)}
-    assert all(row.captured_at is not None and row.inspector_id == people["inspector"].id for row in rows)
+    assert all(row.captured_at is not None and row.answered_by_id == people["inspector"].id for row in rows)
 
     # Only the item answered "not compliant" offers a finding, and it comes pre-filled.
     expect(item_node(page, items[0]).locator(".raise-for-item")).to_be_hidden()
@@ -447,3 +449,48 @@ def test_a_change_the_server_refuses_stays_on_the_tablet_with_the_reason(open_pa
     expect(problems).to_have_count(0)
     expect(page.locator("#sync")).to_have_attribute("data-state", "idle")
     expect(item_node(page, items[0]).locator("button[value=compliant]")).to_have_attribute("aria-pressed", "true")
+
+
+def test_two_members_answering_one_item_see_both_answers_and_choose(open_page, onsite_case, people):
+    """The lead's page showed no answer to the first item when the inspector answered it: the lead's answer is
+    refused, both are shown, and the lead keeps theirs. The inspector, whose page showed their own answer, is then
+    refused in turn and takes the lead's. Nothing is replaced unseen."""
+    lead, inspector = open_page(768, 1024), open_page(768, 1024)
+    open_onsite(lead, onsite_case, "lead")
+    open_onsite(inspector, onsite_case)
+    first = onsite_case.inspection.checklist_items[0]
+    tap(inspector, first, Answer.COMPLIANT)
+    expect_state(inspector, first, "saved")
+
+    tap(lead, first, Answer.NOT_COMPLIANT)
+    conflict = item_node(lead, first).locator(".answer-conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict.locator(".conflict-theirs")).to_contain_text("Người inspector")
+    expect(conflict.locator(".conflict-theirs")).to_contain_text("Compliant")
+    expect(conflict.locator(".conflict-mine")).to_contain_text("Not compliant")
+    expect_state(lead, first, "failed")
+    screenshot(lead, "onsite-conflict-768")
+    conflict.locator("button").first.click()  # keep mine
+    expect(conflict).to_be_hidden()
+    expect_state(lead, first, "saved")
+    expect(item_node(lead, first).locator(".answered-by")).to_contain_text("Người lead")
+    member = lead.locator(f"#team-progress [data-member='{people['inspector'].id}'] .member-count")
+    expect(member).to_have_text("1 of 3")
+    wait_until_all_sent(lead)
+
+    tap(inspector, first, Answer.NOT_APPLICABLE)
+    theirs = item_node(inspector, first).locator(".answer-conflict")
+    expect(theirs).to_be_visible()
+    expect(theirs.locator(".conflict-theirs")).to_contain_text("Người lead")
+    theirs.locator("button").last.click()  # take theirs
+    expect(theirs).to_be_hidden()
+    expect(item_node(inspector, first).locator("button[value=not_compliant]")).to_have_attribute("aria-pressed", "true")
+    wait_until_all_sent(inspector)
+
+    db.session.expire_all()
+    [row] = db.session.scalars(db.select(ChecklistAnswer)).all()
+    assert (row.answer, row.answered_by_id, row.lock_version) == (Answer.NOT_COMPLIANT, people["lead"].id, 2)
+    assert [event.details["answer"] for event in events(onsite_case, "checklist.answered")] == [
+        [None, "compliant"],
+        ["compliant", "not_compliant"],
+    ]

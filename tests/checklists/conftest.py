@@ -69,7 +69,7 @@ def inspection_using(create_case, create_user):
         )
         db.session.add(inspection)
         for item in answered:
-            db.session.add(ChecklistAnswer(case_id=case.id, item=item, inspector=inspector, answer=Answer.COMPLIANT))
+            db.session.add(ChecklistAnswer(case_id=case.id, item=item, answered_by=inspector, answer=Answer.COMPLIANT))
         for item in found:
             db.session.add(
                 Finding(

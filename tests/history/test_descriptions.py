@@ -34,7 +34,7 @@ from inspect_app.models import (
 from inspect_app.tasks.services import claim_task, reassign_task
 from inspect_app.tasks.timers import record_failure, retry_timer
 from tests.inspections.conftest import open_task
-from tests.inspections.test_paths import answer_all, minutes, plan, raise_finding
+from tests.inspections.test_paths import answer_mine, minutes, plan, raise_finding
 
 # The actions the demo province records (every PAR action among them) and those the walk below adds.
 DEMO_ACTIONS = {
@@ -46,6 +46,7 @@ DEMO_ACTIONS = {
     "timer.fired",
     "inspection.decided",
     "unit.notified",
+    "checklist.assigned",
     "checklist.answered",
     "finding.raised",
     "finding.edited",
@@ -188,7 +189,7 @@ def test_an_inspection_walked_through_its_rare_turns_reads_in_words(
     reassign_task(open_task(case, "plan"), to=lead, actor=director)
     db.session.commit()
     plan(do_task, case)
-    answer_all(act, case, "lead")
+    answer_mine(act, case, "lead")
     kept = raise_finding(act, case, "lead", "Chưa niêm yết thủ tục hành chính")
     dropped = raise_finding(act, case, "lead", "Trùng lặp", severity="minor")
     merged = raise_finding(act, case, "lead", "Thiếu bảng niêm yết")

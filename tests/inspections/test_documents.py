@@ -13,7 +13,7 @@ from inspect_app.core.extensions import db
 from inspect_app.core.pdf import LocalOnlyFetcher
 from inspect_app.models import OrgLevel
 from tests.helpers import fresh_browser
-from tests.inspections.test_paths import answer_all, keep_all, minutes, plan, raise_finding
+from tests.inspections.test_paths import answer_mine, keep_all, minutes, plan, raise_finding
 from tests.snapshots import world
 
 LATE_DOSSIERS = "Hồ sơ trễ hạn chưa có phiếu xin lỗi"
@@ -58,10 +58,10 @@ def minuted(act, do_task, decide, people, checklist, issued_by_home_affairs):
     """An inspection whose minutes are written: one finding to remediate (owner, deadline), one observation;
     the inspector found item A3 not compliant."""
     case = decide(members=("inspector",))
-    plan(do_task, case)
-    answer_all(act, case, "lead")
+    plan(do_task, case, civil_service="lead", procedures="inspector")
+    answer_mine(act, case, "lead")
     do_task(case, "onsite", "lead", {"confirmed": "y"}, user=people["lead"])
-    answer_all(act, case, "inspector")
+    answer_mine(act, case, "inspector")
     item = checklist.items[2]
     act(
         "inspector",

@@ -7,14 +7,19 @@ import pytest
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
+from inspect_app.inspections.answers import assignees
 from inspect_app.inspections.steps import VerificationInput
 from inspect_app.models import Case, CaseStatus, FindingState, Verdict
 from inspect_app.tasks.services import complete_task
 from tests.inspections.conftest import open_task
 
 
-def answer_all(act, case, who, answer="compliant"):
+def answer_mine(act, case, who, answer="compliant"):
+    """`who` answers the checklist items the plan gave them (each item has one answer for the whole team)."""
+    people = assignees(case)
     for item in case.inspection.checklist_items:
+        if people[item.id].username != who:
+            continue
         response = act(
             who,
             f"/inspections/{case.id}/answers/{item.id}",
@@ -40,7 +45,7 @@ def raise_finding(act, case, who, title, remediation="Khắc phục ngay", item=
 
 
 def visit(act, do_task, people, case, who, findings=()):
-    answer_all(act, case, who)
+    answer_mine(act, case, who)
     raised = [raise_finding(act, case, who, title) for title in findings]
     do_task(case, "onsite", who, {"confirmed": "y"}, user=people[who])
     return raised
@@ -55,8 +60,10 @@ def minutes(do_task, case):
     )
 
 
-def plan(do_task, case):
-    do_task(case, "plan", "lead", {"schedule_note": "Sáng 1/12 làm việc tại bộ phận một cửa"})
+def plan(do_task, case, **areas):
+    """The lead's plan; `areas` gives content areas to members by username (the proposal stands for the others)."""
+    assignment = {f"area_{area}": who for area, who in areas.items()}
+    do_task(case, "plan", "lead", {"schedule_note": "Sáng 1/12 làm việc tại bộ phận một cửa", **assignment})
 
 
 def keep_all(act, case):
@@ -232,7 +239,7 @@ def close_with_the_finding_unresolved(app, do_task, case, clock):
 def test_a_follow_up_inspection_checks_only_the_failed_items(app, act, do_task, decide, people, checklist, clock):
     case = decide(members=())
     plan(do_task, case)
-    answer_all(act, case, "lead")
+    answer_mine(act, case, "lead")
     item = checklist.items[1]
     raise_finding(act, case, "lead", "Chưa niêm yết", item=item)
     raise_finding(act, case, "lead", "Góp ý chung", remediation="", severity="observation")

@@ -1,6 +1,7 @@
 """The migrations build the schema the models describe, on an empty SQLite and an empty PostgreSQL database."""
 
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -37,15 +38,114 @@ def test_upgrade_on_empty_sqlite_matches_the_models(tmp_path):
     migrate_and_compare(f"sqlite:///{tmp_path / 'empty.sqlite3'}", str(tmp_path / "uploads"))
 
 
-@pytest.mark.postgres
-def test_upgrade_on_empty_postgres_matches_the_models(tmp_path):
+@contextmanager
+def fresh_postgres_database():
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
     name = f"inspect_migrations_{uuid.uuid4().hex[:8]}"
     server = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        migrate_and_compare(make_url(POSTGRES_URL).set(database=name).render_as_string(False), str(tmp_path))
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(False)
     finally:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+@pytest.mark.postgres
+def test_upgrade_on_empty_postgres_matches_the_models(tmp_path):
+    with fresh_postgres_database() as url:
+        migrate_and_compare(url, str(tmp_path))
+
+
+# --- one checklist answer per item (d5a7e3c1b9f2) ------------------------------------------------------------------
+
+ONE_ANSWER_PER_ITEM = "d5a7e3c1b9f2"
+BEFORE = [
+    # (id, inspector, item, answer, answered_at): two inspectors answered item 1; only the lead answered item 2.
+    (1, 1, 1, "compliant", "2026-11-20 08:00:00"),
+    (2, 2, 1, "not_compliant", "2026-11-20 09:00:00"),
+    (3, 1, 2, "not_applicable", "2026-11-20 08:30:00"),
+]
+
+
+def per_inspector_answers(connection) -> None:
+    """A case whose checklist two inspectors answered the old way (one row each), with a photo on the older one."""
+    run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+    now = "2026-11-20 07:00:00"
+    for user_id, username in ((1, "lead"), (2, "inspector")):
+        run(
+            "INSERT INTO users (id, username, full_name, password_hash, is_active, created_at) "
+            "VALUES (:id, :name, :name, 'x', true, :now)",
+            id=user_id,
+            name=username,
+            now=now,
+        )
+    run("INSERT INTO org_units (id, code, name, level) VALUES (1, 'HD-NS', 'Nam Sách', 'district')")
+    run(
+        "INSERT INTO cases (id, reference, case_type, title, subject_unit_id, status, created_at, updated_at, "
+        "history_count) VALUES (1, 'KT-2026-0001', 'inspection', 'Kiểm tra', 1, 'open', :now, :now, 0)",
+        now=now,
+    )
+    run(
+        "INSERT INTO checklist_templates (id, code, name, description, is_active, created_at) "
+        "VALUES (1, 'one-stop', 'Một cửa', '', true, :now)",
+        now=now,
+    )
+    for item_id in (1, 2):
+        run(
+            "INSERT INTO checklist_items (id, template_id, code, area, position, text, guidance) "
+            "VALUES (:id, 1, :code, 'procedures', :id, 'Mục', '')",
+            id=item_id,
+            code=f"A{item_id}",
+        )
+    for answer_id, inspector, item, answer, at in BEFORE:
+        run(
+            "INSERT INTO checklist_answers (id, case_id, item_id, inspector_id, answer, note, answered_at) "
+            "VALUES (:id, 1, :item, :inspector, :answer, '', :at)",
+            id=answer_id,
+            item=item,
+            inspector=inspector,
+            answer=answer,
+            at=at,
+        )
+    run(
+        "INSERT INTO evidence_files (id, case_id, answer_id, sha256, content_type, size, filename, uploaded_by_id, "
+        "received_at) VALUES (1, 1, 1, :sha, 'image/jpeg', 10, 'a.jpg', 1, :now)",
+        sha="0" * 64,
+        now=now,
+    )
+
+
+def migrate_answers_and_check(database_url: str, upload_dir: str) -> None:
+    app = create_app(make_config(database_url, upload_dir))
+    with app.app_context():
+        upgrade(revision=f"{ONE_ANSWER_PER_ITEM}-1")
+        with db.engine.begin() as connection:
+            per_inspector_answers(connection)
+        upgrade(revision=ONE_ANSWER_PER_ITEM)
+        with db.engine.connect() as connection:
+            answers = connection.execute(
+                text("SELECT id, item_id, answered_by_id, answer, lock_version FROM checklist_answers ORDER BY id")
+            ).all()
+            photo_answer = connection.execute(text("SELECT answer_id FROM evidence_files")).scalar()
+        assert [tuple(row) for row in answers] == [(2, 1, 2, "not_compliant", 1), (3, 2, 1, "not_applicable", 1)], (
+            "each item keeps its latest answer, with who gave it"
+        )
+        assert photo_answer == 2, "the photo of the answer that went follows the item's answer"
+        downgrade(revision=f"{ONE_ANSWER_PER_ITEM}-1")
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, inspector_id FROM checklist_answers ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(2, 2), (3, 1)]
+        db.engine.dispose()
+
+
+def test_per_inspector_answers_become_one_answer_per_item_on_sqlite(tmp_path):
+    migrate_answers_and_check(f"sqlite:///{tmp_path / 'answers.sqlite3'}", str(tmp_path / "uploads"))
+
+
+@pytest.mark.postgres
+def test_per_inspector_answers_become_one_answer_per_item_on_postgres(tmp_path):
+    with fresh_postgres_database() as url:
+        migrate_answers_and_check(url, str(tmp_path))

@@ -165,12 +165,13 @@ const items = new Map(
       note: node.querySelector("textarea"),
       stateNode: node.querySelector(".save-state"),
       raise: node.querySelector(".raise-for-item"),
+      version: node.querySelector("input[name=version]"),
+      answeredBy: node.querySelector(".answered-by"),
+      conflictNode: node.querySelector(".answer-conflict"),
     },
   ]),
 );
-for (const [id, item] of items) {
-  state.confirmed.set(id, item.node.dataset.answer ? { answer: item.node.dataset.answer, note: item.note.value } : null);
-}
+for (const [id, item] of items) state.confirmed.set(id, confirmedFromPage(item));
 
 function nextSeq() {
   state.seq = Math.max(state.seq + 1, Date.now());
@@ -312,7 +313,7 @@ function findingBody(op) {
 function request(op) {
   if (op.kind === "answer") {
     const code = encodeURIComponent(items.get(op.itemId).code);
-    const body = { answer: op.answer, note: op.note, captured_at: op.capturedAt, client_id: op.clientId };
+    const body = { answer: op.answer, note: op.note, based_on: op.basedOn ?? null, captured_at: op.capturedAt, client_id: op.clientId };
     return ["PUT", fill(config.answerUrl, { code }), JSON.stringify(body), "application/json"];
   }
   if (op.kind === "finding") {
@@ -355,6 +356,7 @@ async function send(op) {
     return { retry: true };
   }
   if (response.ok) return { ok: true, data };
+  if (response.status === 409) noteConflict(op, data);
   if (response.status === 401 || (response.status === 400 && data.error === "csrf")) return { auth: true };
   if (response.status >= 500 || response.status === 408 || response.status === 429) return { retry: true };
   return { message: refusalMessage(data, response.statusText) };
@@ -362,7 +364,7 @@ async function send(op) {
 
 async function confirm(op, data) {
   if (op.kind === "answer") {
-    state.confirmed.set(op.itemId, { answer: data.answer, note: data.note });
+    state.confirmed.set(op.itemId, confirmedFromServer(data));
     await removeOp(op);
     const item = items.get(op.itemId);
     if (item) state.lastSaved = fill(texts.itemSaved, { code: item.code });
@@ -414,9 +416,12 @@ function renderItem(id) {
     button.setAttribute("aria-pressed", String(button.value === answer));
   }
   item.raise.hidden = answer !== "not_compliant";
+  renderAnswerer(item, confirmed);
+  renderConflict(id, ops.find((o) => o.conflict));
   if (ops.some((o) => o.status === "failed")) {
     const failed = ops.find((o) => o.status === "failed");
-    setStateNode(item.stateNode, "failed", failed.error ? `: ${failed.error}` : "");
+    // A conflict's reason is in its box, beside both answers.
+    setStateNode(item.stateNode, "failed", failed.error && !failed.conflict ? `: ${failed.error}` : "");
   } else if (latest) {
     setStateNode(item.stateNode, ops.some((o) => o.clientId === state.sending) ? "saving" : "waiting");
   } else if (state.noteDrafts.has(id)) {
@@ -438,6 +443,7 @@ function renderProgress() {
     const done = section.querySelectorAll('.check-item:not([data-answer=""])');
     section.dataset.complete = String(all.length === done.length);
   }
+  renderTeamProgress();
 }
 
 function renderSync() {
@@ -520,15 +526,23 @@ function render() {
 // The newest unsent answer for an item is updated in place (not the one on its way), so that typing a note does
 // not queue one request per key while keeping the order of changes to one item.
 // The mirror changes before anything is awaited, so a quick tap-then-type cannot interleave (returns the write).
-function queueAnswer(id, answer, note) {
-  const item = items.get(id);
+// Each change names the version of the team's answer it was made on (basedOn). A change refused because another
+// member answered meanwhile waits beside their answer: tapping an answer decides (made on theirs, it replaces it);
+// typing a note only edits it.
+function queueAnswer(id, answer, note, decided = true) {
   const open = state.ops.filter((o) => o.kind === "answer" && o.itemId === id).at(-1);
   const writes = [];
-  if (open && open.clientId !== state.sending && open.status === "waiting") {
+  const basedOn = state.confirmed.get(id)?.version ?? null;
+  if (open?.conflict && !decided) {
     Object.assign(open, { answer, note, capturedAt: deviceTime() });
     writes.push(saveOp(open));
+  } else if (open && open.clientId !== state.sending && (open.status === "waiting" || open.conflict)) {
+    Object.assign(open, { answer, note, basedOn, capturedAt: deviceTime(), status: "waiting" });
+    delete open.conflict;
+    delete open.error;
+    writes.push(saveOp(open));
   } else {
-    const op = { kind: "answer", clientId: newId(), itemId: id, answer, note };
+    const op = { kind: "answer", clientId: newId(), itemId: id, answer, note, basedOn };
     writes.push(addOp(Object.assign(op, { capturedAt: deviceTime() })));
   }
   state.lastSaved = "";
@@ -555,7 +569,7 @@ for (const [id, item] of items) {
   item.note.addEventListener("input", async () => {
     const answer = currentAnswer(id);
     if (answer) {
-      const written = queueAnswer(id, answer, item.note.value);
+      const written = queueAnswer(id, answer, item.note.value, false);
       renderItem(id);
       renderSync();
       await written;
@@ -568,6 +582,102 @@ for (const [id, item] of items) {
   });
   item.note.addEventListener("blur", () => scheduleFlush(0));
   item.raise.addEventListener("click", () => raiseFor(id));
+}
+
+// --- the team's answers: who answered, conflicts, progress ----------------------------------------------------
+// Each item has one answer for the whole team. The page says who gave it; a change of mine made on an answer another
+// member has changed since is refused by the server with their answer (a conflict): both are shown here, and I keep
+// mine (sent again on their version, it replaces theirs) or take theirs.
+
+function confirmedFromPage(item) {
+  const data = item.node.dataset;
+  if (!data.answer) return null;
+  const version = Number(data.version) || null;
+  return { answer: data.answer, note: item.note.value, version, by: data.answeredBy, at: data.answeredAt, shown: true };
+}
+
+function confirmedFromServer(data) {
+  return { answer: data.answer, note: data.note, version: data.version, by: data.answered_by_name, at: data.saved_at };
+}
+
+function noteConflict(op, data) {
+  if (op.kind !== "answer" || !data.existing) return;
+  op.conflict = data.existing;
+  state.confirmed.set(op.itemId, confirmedFromServer(data.existing));
+}
+
+function renderAnswerer(item, confirmed) {
+  item.version.value = confirmed?.version ?? "";
+  if (confirmed?.shown) return; // the page wrote it
+  item.node.dataset.answeredBy = confirmed?.by ?? "";
+  item.answeredBy.textContent = confirmed ? fill(texts.answeredBy, { name: confirmed.by, time: showTime(confirmed.at) }) : "";
+}
+
+function answerText(answer, note) {
+  const said = texts.answers[answer] ?? answer;
+  return note ? `${said}. ${fill(texts.noteQuoted, { note })}` : said;
+}
+
+function renderConflict(id, op) {
+  const box = items.get(id).conflictNode;
+  const key = op ? `${op.clientId}:${op.conflict.version}:${op.answer}:${op.note}` : "";
+  if (box.dataset.key === key) return; // rebuilt only when it changes, so a finger on a button keeps its focus
+  box.dataset.key = key;
+  box.hidden = !op;
+  if (!op) {
+    box.replaceChildren();
+    return;
+  }
+  const theirs = op.conflict;
+  const keep = el("button", { type: "button", class: "button", text: texts.keepMine });
+  const take = el("button", { type: "button", class: "button secondary", text: texts.takeTheirs });
+  keep.addEventListener("click", () => keepMine(op));
+  take.addEventListener("click", () => takeTheirs(id));
+  box.replaceChildren(
+    el("p", {
+      class: "conflict-theirs",
+      text: fill(texts.conflictTheirs, {
+        name: theirs.answered_by_name,
+        time: showTime(theirs.saved_at),
+        answer: answerText(theirs.answer, theirs.note),
+      }),
+    }),
+    el("p", { class: "conflict-mine", text: fill(texts.conflictMine, { answer: answerText(op.answer, op.note) }) }),
+    el("div", { class: "conflict-actions" }, keep, take),
+  );
+}
+
+async function keepMine(op) {
+  op.basedOn = op.conflict.version;
+  op.status = "waiting";
+  delete op.conflict;
+  delete op.error;
+  await saveOp(op);
+  render();
+  scheduleFlush(0);
+}
+
+async function takeTheirs(id) {
+  for (const op of state.ops.filter((o) => o.kind === "answer" && o.itemId === id)) await removeOp(op);
+  items.get(id).note.value = state.confirmed.get(id)?.note ?? "";
+  render();
+}
+
+function renderTeamProgress() {
+  for (const row of document.querySelectorAll("#team-progress [data-member]")) {
+    const ids = row.dataset.items ? row.dataset.items.split(" ").map(Number) : [];
+    const answered = ids.filter((id) => items.get(id)?.node.dataset.answer).length;
+    row.querySelector(".member-count").textContent = fill(texts.memberCount, { answered, total: ids.length });
+    const bar = row.querySelector("progress");
+    bar.max = Math.max(ids.length, 1);
+    bar.value = answered;
+    row.dataset.complete = String(answered === ids.length);
+  }
+  for (const group of document.querySelectorAll(".checklist-group")) {
+    const all = group.querySelectorAll(".check-item");
+    const done = group.querySelectorAll('.check-item:not([data-answer=""])');
+    group.dataset.complete = String(all.length > 0 && all.length === done.length);
+  }
 }
 
 // --- one item at a time -----------------------------------------------------------------------------------------
