@@ -11,6 +11,11 @@ from inspect_app.core.converters import IdConverter
 from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
+# A checkout keeps the templates at its top (templates/); a built package carries them inside (setup.py).
+TEMPLATES_DIR = next(
+    (path for path in (PROJECT_ROOT / "templates", Path(__file__).parent / "templates") if path.is_dir()),
+    PROJECT_ROOT / "templates",
+)
 
 
 class ConfigurationError(RuntimeError):
@@ -21,7 +26,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI and error handlers."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(TEMPLATES_DIR),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_object(Config)
