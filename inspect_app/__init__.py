@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
 from inspect_app.core.converters import IdConverter
 from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.core.requests import AppRequest
 
 MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
 # A checkout keeps the templates at its top (templates/); a built package carries them inside (setup.py).
@@ -29,6 +30,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         template_folder=str(TEMPLATES_DIR),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    app.request_class = AppRequest
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)

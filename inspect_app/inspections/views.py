@@ -27,6 +27,7 @@ from inspect_app.inspections.forms import (
     MergeFindingForm,
     RemediationReportForm,
 )
+from inspect_app.inspections.schemas import LONG_TEXT_MAX_LENGTH, ChecklistAnswerInput
 from inspect_app.models import (
     Answer,
     Case,
@@ -139,6 +140,7 @@ def onsite(case_id: int):
         findings=findings,
         finding_form=finding_form,
         Answer=Answer,
+        note_max_length=LONG_TEXT_MAX_LENGTH,
     )
 
 
@@ -153,12 +155,14 @@ def answer(case_id: int, item_id: int):
     except ValueError:
         message = _("Choose compliant, not compliant or not applicable.")
         raise InvalidInput(message, {"answer": [message]}) from None
+    # The API's limits, so that a note too long is refused naming the field (never cut short and called saved).
+    checked = parse(ChecklistAnswerInput, {"answer": value, "note": request.form.get("note", "")})
     services.save_answer(
         case,
         item,
         actor=current_user,
         answer=value,
-        note=request.form.get("note", "")[:4000],
+        note=checked.note,
         captured_at=device_time(),
     )
     return redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item.id}"))
@@ -220,21 +224,7 @@ def finding(finding_id: int):
     _fill_item_choices(form, case)
     if request.method == "GET":
         form.item.data = finding.checklist_item_id
-    merge_form = MergeFindingForm()
-    merge_form.into.choices = [
-        SelectChoice(f.id, f.title)
-        for f in case.findings
-        if f.id != finding.id and f.state not in (FindingState.DROPPED, FindingState.MERGED)
-    ]
-    page = partial(
-        render_template,
-        "inspections/finding.html",
-        finding=finding,
-        form=form,
-        drop_form=DropFindingForm(),
-        merge_form=merge_form,
-        report_form=RemediationReportForm(),
-    )
+    page = _finding_page(finding, form)
     if request.method == "POST":
         if not finding.can_edit(current_user):
             abort(403)
@@ -248,6 +238,30 @@ def finding(finding_id: int):
             flash(_("Finding saved."), "success")
             return redirect(url_for("inspections.finding", finding_id=finding.id))
     return page(), 422 if form.errors else 200
+
+
+def _finding_page(finding: Finding, form: FindingForm | None = None, report_form: RemediationReportForm | None = None):
+    """The finding's page, to render; a form given keeps what was typed and its errors, the others start afresh."""
+    if form is None:
+        form_class = FindingConsolidationForm if finding.can_consolidate(current_user) else FindingForm
+        form = form_class(formdata=None, obj=finding)
+        _fill_item_choices(form, finding.case)
+        form.item.data = finding.checklist_item_id
+    merge_form = MergeFindingForm()
+    merge_form.into.choices = [
+        SelectChoice(f.id, f.title)
+        for f in finding.case.findings
+        if f.id != finding.id and f.state not in (FindingState.DROPPED, FindingState.MERGED)
+    ]
+    return partial(
+        render_template,
+        "inspections/finding.html",
+        finding=finding,
+        form=form,
+        drop_form=DropFindingForm(),
+        merge_form=merge_form,
+        report_form=report_form or RemediationReportForm(formdata=None),
+    )
 
 
 @bp.route("/findings/<int:finding_id>/<any(keep, drop, merge):action>", methods=["POST"])
@@ -299,11 +313,11 @@ def add_file(finding_id: int):
 def report(finding_id: int):
     finding = finding_or_404(finding_id, check="can_report")
     form = RemediationReportForm()
+    # A refusal shows the page again with the report as typed, and says why beside the field.
+    on_refusal_render(_finding_page(finding, report_form=form), form)
     if not form.validate_on_submit():
-        flash(_("Describe what was done."), "error")
-        return redirect(url_for("inspections.finding", finding_id=finding.id)), 303
+        raise InvalidInput(_("Some answers need attention."), form.errors)
     finding_url = url_for("inspections.finding", finding_id=finding.id)
-    on_refusal_redirect(finding_url)
     new_report = services.submit_report(finding, actor=current_user, text=form.text.data)
     for upload in request.files.getlist("files"):
         if upload and upload.filename:
