@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from inspect_app.inspections.forms import (
     MergeFindingForm,
     RemediationReportForm,
 )
-from inspect_app.inspections.schemas import LONG_TEXT_MAX_LENGTH, ChecklistAnswerInput
+from inspect_app.inspections.schemas import LONG_TEXT_MAX_LENGTH
 from inspect_app.models import (
     Answer,
     Case,
@@ -155,16 +156,15 @@ def answer(case_id: int, item_id: int):
     except ValueError:
         message = _("Choose compliant, not compliant or not applicable.")
         raise InvalidInput(message, {"answer": [message]}) from None
-    # The API's limits, so that a note too long is refused naming the field (never cut short and called saved).
-    checked = parse(ChecklistAnswerInput, {"answer": value, "note": request.form.get("note", "")})
-    services.save_answer(
-        case,
-        item,
-        actor=current_user,
-        answer=value,
-        note=checked.note,
-        captured_at=device_time(),
-    )
+    note = request.form.get("note", "")
+    if len(note) > LONG_TEXT_MAX_LENGTH:  # the API's limit too: refused, never cut short and called saved
+        message = _(
+            "The note has %(count)s characters; at most %(max)s can be saved. Nothing was saved.",
+            count=format_decimal(len(note)),
+            max=format_decimal(LONG_TEXT_MAX_LENGTH),
+        )
+        raise InvalidInput(message, {"note": [message]})
+    services.save_answer(case, item, actor=current_user, answer=value, note=note, captured_at=device_time())
     return redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item.id}"))
 
 

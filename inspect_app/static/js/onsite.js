@@ -330,10 +330,19 @@ function request(op) {
   return ["POST", fill(config.photosUrl, { id: findingId }), body, null];
 }
 
-// A refusal's message, with what it says about each field.
+// A refusal's message, with what it says about each field, after the field's name as the page shows it.
 function refusalMessage(data, fallback) {
-  const details = Object.values(data.errors || {}).flat();
+  const details = Object.entries(data.errors || {}).flatMap(([name, messages]) =>
+    messages.map((text) => (name ? `${fieldLabel(name)}: ${text}` : text)),
+  );
   return [data.message || fallback, ...details].join(" ");
+}
+
+function fieldLabel(name) {
+  const label =
+    document.querySelector(`#finding-form label[for="${CSS.escape(name)}"]`) ||
+    (name === "note" ? document.querySelector(".item-note label") : null);
+  return label ? label.textContent.trim() : name;
 }
 
 async function send(op) {
@@ -452,6 +461,9 @@ function renderSync() {
   if (pending === 0 && refused > 0) {
     kind = "refused";
     message = counted(texts.refused, refused);
+  } else if (pending === 0 && notesTooLong() > 0) {
+    kind = "refused"; // kept on the tablet, not sent: never "everything is saved"
+    message = counted(texts.notesTooLong, notesTooLong());
   } else if (pending === 0) {
     kind = "idle";
     message = texts.allSaved;
@@ -1108,6 +1120,10 @@ function markNoteTooLong(id) {
     item.stateNode.textContent = texts.noteTooLong;
   }
   return tooLong;
+}
+
+function notesTooLong() {
+  return [...items.values()].filter((item) => window.InspectTextLimit?.check(item.note)).length;
 }
 
 function keepNoteDraft(id) {

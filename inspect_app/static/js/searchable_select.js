@@ -51,8 +51,12 @@
     wrapper.append(box, list, status, select);
     select.hidden = true;
     select.tabIndex = -1;
-    for (const label of document.querySelectorAll(`label[for="${id}"]`)) label.htmlFor = box.id;
-    list.setAttribute("aria-labelledby", box.id);
+    const label = document.querySelector(`label[for="${id}"]`);
+    if (label) {
+      label.htmlFor = box.id;
+      label.id ||= `${id}-label`;
+      list.setAttribute("aria-labelledby", label.id); // the list is named as the field is
+    }
 
     let shown = [];
     let active = -1;

@@ -29,7 +29,7 @@
     field.after(counter, message);
     const described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
     field.setAttribute("aria-describedby", [...described, counter.id, message.id].join(" "));
-    parts.set(field, { counter, message, invalidBefore: field.getAttribute("aria-invalid") });
+    parts.set(field, { counter, message, markedHere: false });
     field.addEventListener("input", () => check(field));
     check(field);
   }
@@ -46,10 +46,14 @@
     const problem = over > 0 ? fill(texts.tooLong, { over, max }) : "";
     if (own.message.textContent !== problem) own.message.textContent = problem;
     own.message.hidden = !problem;
-    field.setCustomValidity(problem);
-    if (problem) field.setAttribute("aria-invalid", "true");
-    else if (own.invalidBefore) field.setAttribute("aria-invalid", own.invalidBefore);
-    else field.removeAttribute("aria-invalid");
+    // Marked invalid while too long; unmarked after only if marked here (the server may have marked it too).
+    if (problem && field.getAttribute("aria-invalid") !== "true") {
+      field.setAttribute("aria-invalid", "true");
+      own.markedHere = true;
+    } else if (!problem && own.markedHere) {
+      field.removeAttribute("aria-invalid");
+      own.markedHere = false;
+    }
     field.closest(".field")?.classList.toggle("too-long", over > 0);
     return over > 0;
   }
