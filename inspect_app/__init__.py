@@ -12,9 +12,10 @@ from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
 from inspect_app.core.requests import AppRequest
 
 MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
-# A checkout keeps the templates at its top (templates/); a built package carries them inside (setup.py).
+# A built package carries the templates inside (setup.py); a checkout keeps them at its top (templates/). The copy
+# inside comes first: beside an installed package, "templates" could be another distribution's folder.
 TEMPLATES_DIR = next(
-    (path for path in (PROJECT_ROOT / "templates", Path(__file__).parent / "templates") if path.is_dir()),
+    (path for path in (Path(__file__).parent / "templates", PROJECT_ROOT / "templates") if path.is_dir()),
     PROJECT_ROOT / "templates",
 )
 
