@@ -852,6 +852,7 @@ findingForm.addEventListener("submit", async (event) => {
   state.ops.push(finding, ...photos);
   findingForm.reset();
   showFindingRefusal(null);
+  recountTexts();
   state.draft = newDraft();
   state.draftPhotos = [];
   renderDraftPhotos();
