@@ -13,11 +13,11 @@ UV_VERSION := 0.13.9
 .PHONY: demo test install lock lint format translations extract-messages serve clean
 
 # Loading the demo runs a few hundred engine steps: their INFO log lines would bury the loader's own summary.
-demo: install ## install, migrate, load demo data and serve at http://127.0.0.1:5000
+demo: install ## install, migrate, load demo data, serve at http://127.0.0.1:5000 and run the worker
 	$(FLASK) inspect init-db
 	INSPECT_LOG_LEVEL=$${INSPECT_LOG_LEVEL:-WARNING} $(FLASK) inspect demo
-	@echo "Serving Inspect at http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving Inspect at http://127.0.0.1:5000, with a worker for timers, reminders and e-mail (Ctrl+C stops both)"
+	$(BIN)/python -m inspect_app.demo.serve --host 127.0.0.1 --port 5000
 
 test: install ## the whole suite, on every core (PostgreSQL too when INSPECT_TEST_DATABASE_URL is set)
 	$(BIN)/pytest --numprocesses auto --dist loadfile $(PYTEST_ARGS)

@@ -9,8 +9,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
 from inspect_app.core.converters import IdConverter
 from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.core.requests import AppRequest
 
 MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
+# A built package carries the templates inside (setup.py); a checkout keeps them at its top (templates/). The copy
+# inside comes first: beside an installed package, "templates" could be another distribution's folder.
+TEMPLATES_DIR = next(
+    (path for path in (Path(__file__).parent / "templates", PROJECT_ROOT / "templates") if path.is_dir()),
+    PROJECT_ROOT / "templates",
+)
 
 
 class ConfigurationError(RuntimeError):
@@ -21,9 +28,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI and error handlers."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(TEMPLATES_DIR),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    app.request_class = AppRequest
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)

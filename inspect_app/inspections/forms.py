@@ -28,6 +28,7 @@ from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import CONTENT_AREA_LABELS, SEVERITY_LABELS
 from inspect_app.inspections import answers as team_answers
+from inspect_app.inspections.schemas import LONG_TEXT_MAX_LENGTH
 from inspect_app.inspections.steps import (
     CONCLUSION_DECISIONS,
     ESCALATION_DECISIONS,
@@ -45,6 +46,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _id_or_none(value) -> int | None:
+    """A chosen row's id; the empty choice is None (so DataRequired names the field)."""
+    return int(value) if value not in ("", None) else None
+
+
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value.value, label) for value, label in labels.items()]
 
@@ -55,7 +61,17 @@ class InspectionDecisionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     decision_number = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=64)])
     decision_date = DateField(_l("Decision date"), validators=[DataRequired()])
-    unit = SelectField(_l("Inspected unit"), coerce=int, validators=[DataRequired()])
+    # No unit is chosen for the director: a first unit picked by default would be one tap from the wrong decision.
+    unit = SelectField(
+        _l("Inspected unit"),
+        coerce=_id_or_none,
+        validators=[DataRequired()],
+        render_kw={
+            "data-searchable": True,
+            "data-matches": _l("%(count)s units match", count="{count}"),
+            "data-no-match": _l("No unit matches what you typed."),
+        },
+    )
     scope = MultiCheckboxField(_l("Scope"), choices=_choices(CONTENT_AREA_LABELS), validators=[DataRequired()])
     planned_start = DateField(_l("Planned start"), validators=[DataRequired()])
     planned_end = DateField(_l("Planned end"), validators=[DataRequired()])
@@ -67,7 +83,8 @@ class InspectionDecisionForm(FlaskForm):
     def fill_choices(self) -> None:
         """Units, people and checklists to choose from."""
         units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.level, OrgUnit.name))
-        self.unit.choices = [SelectChoice(u.id, u.name) for u in units]
+        self.unit.choices = [SelectChoice("", _l("Choose the unit or type part of its name"))]
+        self.unit.choices += [SelectChoice(u.id, u.name) for u in units]
         leads = active_users_with(*LEADS_TEAMS)
         self.lead.choices = [SelectChoice(u.id, u.full_name) for u in leads]
         self.members.choices = [SelectChoice(u.id, u.full_name) for u in active_users_with(*JOINS_TEAMS)]
@@ -83,13 +100,13 @@ class FindingForm(FlaskForm):
     """A finding, raised on site or by the lead."""
 
     title = StringField(_l("Finding"), validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField(_l("What was seen"), validators=[Optional(), Length(max=4000)])
+    description = TextAreaField(_l("What was seen"), validators=[Optional(), Length(max=LONG_TEXT_MAX_LENGTH)])
     severity = SelectField(_l("Severity"), choices=_choices(SEVERITY_LABELS), validators=[InputRequired()])
     area = SelectField(_l("Content area"), choices=_choices(CONTENT_AREA_LABELS), validators=[InputRequired()])
     item = SelectField(_l("Checklist item"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     remediation_required = TextAreaField(
         _l("Remediation required"),
-        validators=[Optional(), Length(max=4000)],
+        validators=[Optional(), Length(max=LONG_TEXT_MAX_LENGTH)],
         description=_l("Leave empty when the unit needs to do nothing (an observation)."),
     )
 

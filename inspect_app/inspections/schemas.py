@@ -33,7 +33,9 @@ def _names(find, needs: str):
 
 
 Username = Annotated[NotBlank, StringConstraints(max_length=64)]
-LongText = Annotated[str, StringConstraints(max_length=4000)]
+LONG_TEXT_MAX_LENGTH = 4000
+"""The longest finding description, remediation required or checklist note: in the API, the forms and the pages."""
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX_LENGTH)]
 
 
 class InspectionDecision(Schema):

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from inspect_app.inspections.forms import (
     MergeFindingForm,
     RemediationReportForm,
 )
+from inspect_app.inspections.schemas import LONG_TEXT_MAX_LENGTH
 from inspect_app.models import (
     Answer,
     Case,
@@ -130,6 +132,7 @@ def onsite(case_id: int):
         finding_form=finding_form,
         Answer=Answer,
         answer_labels={value.value: str(label(value)) for value in Answer},
+        note_max_length=LONG_TEXT_MAX_LENGTH,
     )
 
 
@@ -144,12 +147,20 @@ def answer(case_id: int, item_id: int):
     except ValueError:
         message = _("Choose compliant, not compliant or not applicable.")
         raise InvalidInput(message, {"answer": [message]}) from None
+    note = request.form.get("note", "")
+    if len(note) > LONG_TEXT_MAX_LENGTH:  # the API's limit too: refused, never cut short and called saved
+        message = _(
+            "The note has %(count)s characters; at most %(max)s can be saved. Nothing was saved.",
+            count=format_decimal(len(note)),
+            max=format_decimal(LONG_TEXT_MAX_LENGTH),
+        )
+        raise InvalidInput(message, {"note": [message]})
     answers.save_answer(
         case,
         item,
         actor=current_user,
         answer=value,
-        note=request.form.get("note", "")[:4000],
+        note=note,
         based_on=_version_seen(request.form.get("version")),
         captured_at=device_time(),
     )
@@ -223,21 +234,7 @@ def finding(finding_id: int):
     _fill_item_choices(form, case)
     if request.method == "GET":
         form.item.data = finding.checklist_item_id
-    merge_form = MergeFindingForm()
-    merge_form.into.choices = [
-        SelectChoice(f.id, f.title)
-        for f in case.findings
-        if f.id != finding.id and f.state not in (FindingState.DROPPED, FindingState.MERGED)
-    ]
-    page = partial(
-        render_template,
-        "inspections/finding.html",
-        finding=finding,
-        form=form,
-        drop_form=DropFindingForm(),
-        merge_form=merge_form,
-        report_form=RemediationReportForm(),
-    )
+    page = _finding_page(finding, form)
     if request.method == "POST":
         if not finding.can_edit(current_user):
             abort(403)
@@ -251,6 +248,30 @@ def finding(finding_id: int):
             flash(_("Finding saved."), "success")
             return redirect(url_for("inspections.finding", finding_id=finding.id))
     return page(), 422 if form.errors else 200
+
+
+def _finding_page(finding: Finding, form: FindingForm | None = None, report_form: RemediationReportForm | None = None):
+    """The finding's page, to render; a form given keeps what was typed and its errors, the others start afresh."""
+    if form is None:
+        form_class = FindingConsolidationForm if finding.can_consolidate(current_user) else FindingForm
+        form = form_class(formdata=None, obj=finding)
+        _fill_item_choices(form, finding.case)
+        form.item.data = finding.checklist_item_id
+    merge_form = MergeFindingForm()
+    merge_form.into.choices = [
+        SelectChoice(f.id, f.title)
+        for f in finding.case.findings
+        if f.id != finding.id and f.state not in (FindingState.DROPPED, FindingState.MERGED)
+    ]
+    return partial(
+        render_template,
+        "inspections/finding.html",
+        finding=finding,
+        form=form,
+        drop_form=DropFindingForm(),
+        merge_form=merge_form,
+        report_form=report_form or RemediationReportForm(formdata=None),
+    )
 
 
 @bp.route("/findings/<int:finding_id>/<any(keep, drop, merge):action>", methods=["POST"])
@@ -302,12 +323,12 @@ def add_file(finding_id: int):
 def report(finding_id: int):
     finding = finding_or_404(finding_id, check="can_report")
     form = RemediationReportForm()
-    # The remediation task's page reports from beside its findings, and sends the officer back there.
-    back = _back_to(url_for("inspections.finding", finding_id=finding.id))
+    # A refusal shows the finding's page again with the report as typed, and says why beside the field; a saved
+    # report goes back to where it was written (the remediation task's page reports from beside its findings).
+    on_refusal_render(_finding_page(finding, report_form=form), form)
     if not form.validate_on_submit():
-        flash(_("Describe what was done: %(title)s.", title=finding.title), "error")
-        return redirect(back), 303
-    on_refusal_redirect(back)
+        raise InvalidInput(_("Describe what was done: %(title)s.", title=finding.title), form.errors)
+    back = _back_to(url_for("inspections.finding", finding_id=finding.id))
     new_report = services.submit_report(finding, actor=current_user, text=form.text.data)
     for upload in request.files.getlist("files"):
         if upload and upload.filename:

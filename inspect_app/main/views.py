@@ -1,6 +1,17 @@
 """Dashboard, profile, language and health check."""
 
-from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
@@ -91,6 +102,12 @@ def language():
         if current_user.is_authenticated:
             current_user.language = form.language.data
     return redirect(safe_next_url(form.next.data))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers ask for on their own, on every page (printed documents too)."""
+    return send_from_directory(current_app.static_folder, "img/favicon.ico", max_age=86400)
 
 
 @bp.route("/healthz")

@@ -52,8 +52,9 @@ def open_page(browser, server_url):
     the browser refused) fails the test when it ends."""
     contexts, violations = [], []
 
-    def open_(width: int = 768, height: int = 1024, locale: str = "vi-VN"):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    def open_(width: int = 768, height: int = 1024, locale: str = "vi-VN", touch: bool = False):
+        # touch: a touch screen, as a tablet has (CSS `pointer: coarse`, taps)
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale, has_touch=touch)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)

@@ -445,7 +445,7 @@ def test_a_change_the_server_refuses_stays_on_the_tablet_with_the_reason(open_pa
 
     # Kept until the inspector discards it, after a confirmation.
     page.once("dialog", lambda dialog: dialog.accept())
-    problems.locator("button").click()
+    problems.get_by_role("button", name="Hủy bỏ").click()
     expect(problems).to_have_count(0)
     expect(page.locator("#sync")).to_have_attribute("data-state", "idle")
     expect(item_node(page, items[0]).locator("button[value=compliant]")).to_have_attribute("aria-pressed", "true")

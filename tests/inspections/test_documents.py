@@ -1,6 +1,7 @@
 """The printable minutes and conclusion notice: who may read them, what they say, and PDFs whose Vietnamese text
 comes out intact."""
 
+import re
 from datetime import date
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -112,6 +113,17 @@ def test_the_minutes_page_names_the_reference_team_checklist_and_findings(client
     # A1 compliant (civil service); A2 compliant, A3 not compliant (procedures): one row per area.
     assert html.count('<td class="num">1</td>') == 3 and html.count('<td class="num">0</td>') == 3
     assert f"/inspections/{concluded.id}/minutes.pdf" in html
+
+
+@pytest.mark.parametrize("document", ["minutes", "conclusion"])
+def test_a_printed_document_links_icons_that_exist(client, sign_in, concluded, document):
+    """A browser showing the document asks for its icon: it must be there (it was a 404 in every log)."""
+    sign_in("lead")
+    html = client.get(f"/inspections/{concluded.id}/{document}").get_data(as_text=True)
+    icons = re.findall(r'<link rel="(?:icon|apple-touch-icon)"[^>]* href="([^"]+)"', html)
+    assert "/favicon.ico" in icons and len(icons) == 3
+    for icon in icons:
+        assert client.get(icon).status_code == 200, icon
 
 
 def test_the_conclusion_page_lists_each_remediation_with_its_owner_and_deadline(client, sign_in, concluded):

@@ -60,6 +60,13 @@ def test_health_check_needs_no_sign_in(client, sign_in, world, who):
 
 
 @pytest.mark.parametrize("who", EVERYONE)
+def test_the_icon_needs_no_sign_in(client, sign_in, world, who):
+    response = request_as(client, sign_in, who, "/favicon.ico")
+    assert response.status_code == 200
+    assert response.data.startswith(b"\x00\x00\x01\x00")  # an ICO file
+
+
+@pytest.mark.parametrize("who", EVERYONE)
 @pytest.mark.parametrize("page", CASE_PAGES)
 def test_case_pages(client, sign_in, world, who, page):
     response = request_as(client, sign_in, who, page.format(case=world["case"].id))

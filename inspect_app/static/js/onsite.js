@@ -279,6 +279,7 @@ async function sendAll() {
     }
     op.status = "failed";
     op.error = result.message;
+    op.errors = result.errors;
     await saveOp(op);
   }
   state.problem = null;
@@ -330,10 +331,19 @@ function request(op) {
   return ["POST", fill(config.photosUrl, { id: findingId }), body, null];
 }
 
-// A refusal's message, with what it says about each field.
+// A refusal's message, with what it says about each field, after the field's name as the page shows it.
 function refusalMessage(data, fallback) {
-  const details = Object.values(data.errors || {}).flat();
+  const details = Object.entries(data.errors || {}).flatMap(([name, messages]) =>
+    messages.map((text) => (name ? `${fieldLabel(name)}: ${text}` : text)),
+  );
   return [data.message || fallback, ...details].join(" ");
+}
+
+function fieldLabel(name) {
+  const label =
+    document.querySelector(`#finding-form label[for="${CSS.escape(name)}"]`) ||
+    (name === "note" ? document.querySelector(".item-note label") : null);
+  return label ? label.textContent.trim() : name;
 }
 
 async function send(op) {
@@ -359,7 +369,7 @@ async function send(op) {
   if (response.status === 409) noteConflict(op, data);
   if (response.status === 401 || (response.status === 400 && data.error === "csrf")) return { auth: true };
   if (response.status >= 500 || response.status === 408 || response.status === 429) return { retry: true };
-  return { message: refusalMessage(data, response.statusText) };
+  return { message: refusalMessage(data, response.statusText), errors: data.errors || {} };
 }
 
 async function confirm(op, data) {
@@ -429,6 +439,7 @@ function renderItem(id) {
   } else {
     setStateNode(item.stateNode, confirmed ? "saved" : "none");
   }
+  markNoteTooLong(id);
 }
 
 function renderProgress() {
@@ -447,15 +458,18 @@ function renderProgress() {
 }
 
 function renderSync() {
-  const pending = state.ops.filter((o) => o.status !== "failed").length;
+  const pending = state.ops.filter((o) => o.status !== "failed" && !heldByRefusal(o)).length;
   sync.hidden = false;
   sync.dataset.pending = String(pending);
   let message;
   let kind;
-  const refused = state.ops.length - pending;
+  const refused = state.ops.filter((o) => o.status === "failed").length;
   if (pending === 0 && refused > 0) {
     kind = "refused";
     message = counted(texts.refused, refused);
+  } else if (pending === 0 && notesTooLong() > 0) {
+    kind = "refused"; // kept on the tablet, not sent: never "everything is saved"
+    message = counted(texts.notesTooLong, notesTooLong());
   } else if (pending === 0) {
     kind = "idle";
     message = texts.allSaved;
@@ -507,6 +521,7 @@ function renderProblems() {
         { "data-client-id": op.clientId },
         el("strong", { text: describe(op) }),
         el("span", { class: "problem-message", text: op.error || texts.failed }),
+        editRefusedButton(op),
         discard,
       );
     }),
@@ -547,6 +562,7 @@ function queueAnswer(id, answer, note, decided = true) {
   }
   state.lastSaved = "";
   if (state.noteDrafts.delete(id)) writes.push(store.delete("drafts", `note:${owner}:${id}`));
+  writes.push(dropRefusedAnswers(id));
   return Promise.all(writes);
 }
 
@@ -567,6 +583,7 @@ for (const [id, item] of items) {
     scheduleFlush(0);
   });
   item.note.addEventListener("input", async () => {
+    if (markNoteTooLong(id)) return keepNoteDraft(id); // kept on the tablet, not sent, until it is shortened
     const answer = currentAnswer(id);
     if (answer) {
       const written = queueAnswer(id, answer, item.note.value, false);
@@ -800,17 +817,20 @@ function thumb(photo, kind, message = "") {
 async function takePhotos(input, onPhoto) {
   const files = [...input.files];
   input.value = "";
+  clearPhotoProblem(input);
   const status = document.getElementById("draft-state");
+  const unreadable = [];
   for (const file of files) {
     status.textContent = texts.preparingPhoto;
     try {
       await onPhoto(await preparePhoto(file));
-      status.textContent = "";
     } catch (error) {
       console.error(error);
-      status.textContent = texts.photoUnreadable;
+      unreadable.push(file);
     }
+    status.textContent = "";
   }
+  if (unreadable.length) showPhotoProblem(input, unreadable);
 }
 
 // --- the finding form and its draft -----------------------------------------------------------------------------
@@ -872,6 +892,8 @@ async function loadDrafts() {
   }
   renderDraftPhotos();
   if (state.draft.fields || state.draftPhotos.length) draftState.textContent = texts.draftRestored;
+  showFindingRefusal(state.draft.refusal);
+  recountTexts();
 }
 
 findingForm.addEventListener("input", saveDraft);
@@ -939,6 +961,8 @@ findingForm.addEventListener("submit", async (event) => {
   }
   state.ops.push(finding, ...photos);
   findingForm.reset();
+  showFindingRefusal(null);
+  recountTexts();
   state.draft = newDraft();
   state.draftPhotos = [];
   renderDraftPhotos();
@@ -953,6 +977,7 @@ function raiseFor(id) {
   input("area").value = item.area;
   if (!input("title").value.trim()) input("title").value = item.text;
   if (!input("description").value.trim() && item.note.value.trim()) input("description").value = item.note.value;
+  recountTexts();
   saveDraft();
   document.getElementById("raise").scrollIntoView({ block: "start" });
   input("title").focus({ preventScroll: true });
@@ -1074,6 +1099,177 @@ for (const node of findingList.querySelectorAll("[data-finding-id]")) {
       scheduleFlush(0);
     }),
   );
+}
+
+// --- refused changes, long text and unreadable photos -------------------------------------------------------------
+// A refused change is kept with the server's reasons (by field) until it is corrected or discarded: a finding opens
+// again in the form with each reason at its field, an answer is shown at its item. static/js/text_limit.js counts
+// and refuses text over its limit before anything is queued.
+
+// A photo queued for a refused finding is neither sending nor refused itself: it goes with its finding.
+function heldByRefusal(op) {
+  return (
+    op.kind === "photo" &&
+    op.status !== "failed" &&
+    state.ops.some((o) => o.kind === "finding" && o.clientId === op.findingClientId && o.status === "failed")
+  );
+}
+
+function editRefusedButton(op) {
+  if (op.kind !== "finding" && op.kind !== "answer") return null; // a photo is taken again, not edited
+  const edit = el("button", { type: "button", class: "button", text: texts.edit });
+  edit.addEventListener("click", () => (op.kind === "finding" ? editRefusedFinding(op) : editRefusedAnswer(op)));
+  return edit;
+}
+
+// The refused finding and its photos go back into the form (the same client id: the server stored nothing).
+async function editRefusedFinding(op) {
+  const typing = ["title", "description", "remediation_required"].some((name) => input(name).value.trim());
+  if ((typing || state.draftPhotos.length) && !window.confirm(texts.replaceDraft)) return;
+  const photos = state.ops.filter((o) => o.kind === "photo" && o.findingClientId === op.clientId);
+  const draftPhotos = photos.map((p) => ({
+    key: `photo:${p.clientId}`,
+    owner,
+    draftClientId: op.clientId,
+    seq: p.seq,
+    clientId: p.clientId,
+    blob: p.blob,
+    sha256: p.sha256,
+    thumbnail: p.thumbnail,
+    capturedAt: p.capturedAt,
+    latitude: p.latitude,
+    longitude: p.longitude,
+    asked: p.asked,
+    filename: p.filename,
+  }));
+  const draft = { key: draftKey, owner, clientId: op.clientId, fields: op.fields, refusal: refusalOf(op) };
+  const replaced = state.draftPhotos;
+  await tx(["outbox", "drafts"], "readwrite", (outbox, drafts) => {
+    outbox.delete(op.clientId);
+    for (const photo of photos) outbox.delete(photo.clientId);
+    for (const photo of replaced) drafts.delete(`photo:${photo.clientId}`);
+    for (const photo of draftPhotos) drafts.put(photo);
+    drafts.put(draft);
+  });
+  state.ops = state.ops.filter((o) => o !== op && !photos.includes(o));
+  findingList.querySelector(`[data-client-id="${op.clientId}"]`)?.remove();
+  state.draft = draft;
+  state.draftPhotos = draftPhotos;
+  for (const name of FIELDS) input(name).value = op.fields[name] ?? "";
+  renderDraftPhotos();
+  showFindingRefusal(draft.refusal);
+  recountTexts();
+  render();
+  draftState.textContent = "";
+  document.getElementById("raise").scrollIntoView({ block: "start" });
+  const first = FIELDS.map(input).find((field) => field.getAttribute("aria-invalid") === "true") || input("title");
+  first.focus({ preventScroll: true });
+}
+
+function refusalOf(op) {
+  return { message: op.error || texts.failed, errors: op.errors || {} };
+}
+
+function showFindingRefusal(refusal) {
+  document.getElementById("finding-refusal")?.remove();
+  for (const node of findingForm.querySelectorAll(".refusal-error")) node.remove();
+  for (const field of findingForm.querySelectorAll("[data-refused]")) {
+    field.removeAttribute("data-refused");
+    field.removeAttribute("aria-invalid");
+    field.setAttribute("aria-describedby", (field.getAttribute("aria-describedby") || "").replace(/\S+-refused/, "").trim());
+  }
+  if (!refusal) return;
+  const elsewhere = [];
+  for (const [name, messages] of Object.entries(refusal.errors || {})) {
+    const field = FIELDS.includes(name) ? input(name) : null;
+    if (!field) {
+      elsewhere.push(...messages);
+      continue;
+    }
+    const id = `${field.id}-refused`;
+    field.closest(".field").append(el("p", { class: "field-error refusal-error", id, text: messages.join(" ") }));
+    field.dataset.refused = "true";
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby") || ""} ${id}`.trim());
+  }
+  const hasFieldErrors = elsewhere.length < Object.values(refusal.errors || {}).flat().length;
+  findingForm.prepend(
+    el(
+      "div",
+      { class: "flash flash-error", id: "finding-refusal", role: "alert" },
+      el("p", { text: texts.findingRefused }),
+      ...(hasFieldErrors ? elsewhere : [refusal.message]).map((text) => el("p", { text })),
+    ),
+  );
+}
+
+// The item comes into view with its reason, its note ready to correct; the next change replaces the refused one.
+function editRefusedAnswer(op) {
+  const item = items.get(op.itemId);
+  if (!item) return;
+  if (root.dataset.view === "single") {
+    current = order.indexOf(op.itemId);
+    showCurrent();
+  }
+  item.note.value = op.note;
+  markNoteTooLong(op.itemId);
+  item.node.scrollIntoView({ block: "center" });
+  item.note.focus({ preventScroll: true });
+}
+
+function dropRefusedAnswers(id) {
+  const refused = state.ops.filter((o) => o.kind === "answer" && o.itemId === id && o.status === "failed");
+  return Promise.all(refused.map(removeOp));
+}
+
+// True (and said at the item) while an item's note is over its limit: such a note is not queued.
+function markNoteTooLong(id) {
+  const item = items.get(id);
+  const tooLong = Boolean(window.InspectTextLimit?.check(item.note));
+  if (tooLong) {
+    item.stateNode.dataset.state = "failed";
+    item.stateNode.textContent = texts.noteTooLong;
+  }
+  return tooLong;
+}
+
+function notesTooLong() {
+  return [...items.values()].filter((item) => window.InspectTextLimit?.check(item.note)).length;
+}
+
+function keepNoteDraft(id) {
+  const note = items.get(id).note.value;
+  state.noteDrafts.set(id, note);
+  return store.put("drafts", { key: `note:${owner}:${id}`, owner, itemId: id, note });
+}
+
+function recountTexts() {
+  for (const field of document.querySelectorAll("#onsite textarea")) window.InspectTextLimit?.check(field);
+}
+
+function photoProblemId(input) {
+  return `${input.id}-problem`;
+}
+
+function clearPhotoProblem(input) {
+  document.getElementById(photoProblemId(input))?.remove();
+}
+
+// Stays until the inspector chooses again or closes it (a status line would be overwritten by the next keystroke).
+function showPhotoProblem(input, files) {
+  clearPhotoProblem(input);
+  const close = el("button", { type: "button", class: "button secondary", text: texts.close });
+  const node = el(
+    "div",
+    { class: "file-problem", id: photoProblemId(input), role: "alert" },
+    ...files.map((file) => el("p", { text: fill(texts.photoNotAdded, { name: file.name }) })),
+    close,
+  );
+  close.addEventListener("click", () => {
+    node.remove();
+    input.focus();
+  });
+  (input.closest(".photo-picker") || input).after(node);
 }
 
 // --- start ------------------------------------------------------------------------------------------------------
