@@ -7,7 +7,7 @@ CATALOGS := $(wildcard inspect_app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 # Every pinned version (install requirements and all extras) for Python 3.11 on Linux x86_64, from PyPI.
 CONSTRAINTS := requirements/constraints.txt
-EXTRAS := test,postgres,prod,sentry,bench
+EXTRAS := test,postgres,prod,sentry,bench,demo
 UV_VERSION := 0.13.9
 
 .PHONY: demo test install lock lint format translations extract-messages serve clean
@@ -17,7 +17,7 @@ demo: install ## install, migrate, load demo data, serve at http://127.0.0.1:500
 	$(FLASK) inspect init-db
 	INSPECT_LOG_LEVEL=$${INSPECT_LOG_LEVEL:-WARNING} $(FLASK) inspect demo
 	@echo "Serving Inspect at http://127.0.0.1:5000, with a worker for timers, reminders and e-mail (Ctrl+C stops both)"
-	$(BIN)/python -m inspect_app.demo.serve --host 127.0.0.1 --port 5000
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port 5000
 
 test: install ## the whole suite, on every core (PostgreSQL too when INSPECT_TEST_DATABASE_URL is set)
 	$(BIN)/pytest --numprocesses auto --dist loadfile $(PYTEST_ARGS)

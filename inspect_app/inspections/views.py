@@ -323,12 +323,15 @@ def add_file(finding_id: int):
 def report(finding_id: int):
     finding = finding_or_404(finding_id, check="can_report")
     form = RemediationReportForm()
-    # A refusal shows the finding's page again with the report as typed, and says why beside the field; a saved
-    # report goes back to where it was written (the remediation task's page reports from beside its findings).
-    on_refusal_render(_finding_page(finding, report_form=form), form)
+    # The report goes back to where it was written: the remediation task's page reports from beside its findings,
+    # and names the finding a refusal is about; the finding's own page shows the report as typed, the reason beside it.
+    back = _back_to(url_for("inspections.finding", finding_id=finding.id))
+    if request.form.get("next"):
+        on_refusal_redirect(back)
+    else:
+        on_refusal_render(_finding_page(finding, report_form=form), form)
     if not form.validate_on_submit():
         raise InvalidInput(_("Describe what was done: %(title)s.", title=finding.title), form.errors)
-    back = _back_to(url_for("inspections.finding", finding_id=finding.id))
     new_report = services.submit_report(finding, actor=current_user, text=form.text.data)
     for upload in request.files.getlist("files"):
         if upload and upload.filename:

@@ -63,7 +63,7 @@ def test_an_inspector_signs_in_and_opens_a_case_on_a_tablet(open_page, inspectio
     page.get_by_role("link", name="Hồ sơ", exact=True).click()
     page.get_by_text(inspection.reference).click()
     page.wait_for_url(f"{page.base_url}/cases/{inspection.id}")
-    expect(page.get_by_text("Trần Thị Lan")).to_be_visible()
+    expect(page.get_by_text("Trần Thị Lan", exact=True)).to_be_visible()
     assert_fits_a_finger_and_the_screen(page)
     save_screenshot(page, f"case-{width}")
     assert page.external_requests == [], "everything must load from this server: field sites are often offline"

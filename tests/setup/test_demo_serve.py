@@ -1,4 +1,5 @@
-"""`make demo` runs the web server and the worker as one process: both start, and Ctrl+C stops both."""
+"""`make demo` runs the web server and the worker as one foreground job (honcho and the Procfile): both start, Ctrl+C
+stops both, and when one cannot run the other is stopped too."""
 
 import os
 import queue
@@ -9,11 +10,14 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from inspect_app.core.config import PROJECT_ROOT
 
+BIN = Path(sys.executable).parent
+HONCHO = str(BIN / "honcho")
 WAIT_SECONDS = 60  # a guard against a hang on busy cores, never a measure of speed
 
 
@@ -38,14 +42,14 @@ def free_port() -> int:
 
 
 class Supervisor:
-    """`python -m inspect_app.demo.serve` in a process group of its own, as a terminal's foreground job is."""
+    """The Makefile's `honcho start` in a process group of its own, as a terminal's foreground job is."""
 
     def __init__(self, env, port: int):
-        command = [sys.executable, "-m", "inspect_app.demo.serve", "--port", str(port), "--interval", "1"]
+        command = [HONCHO, "start", "--procfile", "Procfile", "--port", str(port)]
         self.process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=env,
+            env={**env, "PATH": f"{BIN}{os.pathsep}{env['PATH']}", "INSPECT_DEMO_WORKER_INTERVAL": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -60,6 +64,10 @@ class Supervisor:
             self.lines.put(line)
 
     def wait_for(self, text: str) -> str:
+        """The first line printed so far or from now on that holds `text` (the two processes print in any order)."""
+        for line in self.seen:
+            if text in line:
+                return line
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             try:
@@ -81,7 +89,8 @@ class Supervisor:
 
 
 def pid_in(line: str) -> int:
-    return int(line.rsplit("pid ", 1)[1].rstrip(")\n"))
+    """The process id in honcho's "web.1 started (pid=1234)"."""
+    return int(line.rsplit("pid=", 1)[1].rstrip(")\n"))
 
 
 def is_running(pid: int) -> bool:
@@ -107,14 +116,14 @@ def test_the_demo_serves_and_runs_the_worker_until_ctrl_c(demo_env):
     port = free_port()
     demo = Supervisor(demo_env, port)
     try:
-        web = pid_in(demo.wait_for("web started"))
-        worker = pid_in(demo.wait_for("worker started"))
-        demo.wait_for("worker | Worker started")
+        web = pid_in(demo.wait_for("web.1 started"))
+        worker = pid_in(demo.wait_for("worker.1 started"))
+        demo.wait_for("Worker started")
         assert answers(port) == 200
 
         demo.ctrl_c()
-        assert demo.process.wait(timeout=WAIT_SECONDS) == 0
-        demo.wait_for("worker | Worker stopped.")  # finished its item and stopped by itself, not killed
+        assert demo.process.wait(timeout=WAIT_SECONDS) == 128 + signal.SIGINT  # as a shell reports Ctrl+C
+        demo.wait_for("Worker stopped.")  # finished its item and stopped by itself, not killed
         assert not is_running(web) and not is_running(worker)
         with pytest.raises(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
@@ -128,8 +137,8 @@ def test_when_the_web_server_cannot_start_the_worker_is_stopped_too(demo_env):
         taken.listen()
         demo = Supervisor(demo_env, taken.getsockname()[1])
         try:
-            worker = pid_in(demo.wait_for("worker started"))
-            demo.wait_for("web stopped by itself")
+            worker = pid_in(demo.wait_for("worker.1 started"))
+            demo.wait_for("web.1 stopped")
             assert demo.process.wait(timeout=WAIT_SECONDS) != 0
             assert not is_running(worker)
         finally:
