@@ -11,6 +11,7 @@ from inspect_app.models import (
     Lane,
     OrgLevel,
     Role,
+    RoundStatus,
     Severity,
     TaskState,
     TeamRole,
@@ -79,6 +80,11 @@ FINDING_STATE_LABELS = {
     FindingState.UNRESOLVED: _l("Unresolved"),
 }
 VERDICT_LABELS = {Verdict.ACCEPTED: _l("Accepted"), Verdict.REJECTED: _l("Rejected")}
+ROUND_STATUS_LABELS = {
+    RoundStatus.OPEN: _l("Open"),
+    RoundStatus.PUBLISHED: _l("Published"),
+    RoundStatus.CLOSED: _l("Closed"),
+}
 ACTION_LABELS = {
     "case.created": _l("Case opened"),
     "case.closed": _l("Case closed"),
@@ -114,6 +120,7 @@ ACTION_LABELS = {
     "par.adjusted": _l("Bonus or penalty points"),
     "par.survey_imported": _l("Survey scores imported"),
     "par.approved": _l("Index approved"),
+    "par.round_closed": _l("PAR round closed"),
 }
 
 # The task names of the shipped BPMN files, so that they read in the user's language. A task whose process names it
@@ -153,6 +160,7 @@ LABELS_BY_ENUM = {
     Severity: SEVERITY_LABELS,
     FindingState: FINDING_STATE_LABELS,
     Verdict: VERDICT_LABELS,
+    RoundStatus: ROUND_STATUS_LABELS,
 }
 
 

@@ -132,7 +132,7 @@ def scorecard(case_id: int):
         card=card,
         par=card.par,
         charts=scorecard_charts(card),
-        can_view_ranking=card.rank is not None,
+        can_view_ranking=card.par.round.can_view(current_user),
         findings_visible=findings_visible,
         **formatting(),
     )

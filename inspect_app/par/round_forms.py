@@ -109,6 +109,10 @@ class RoundOpenForm(FlaskForm):
         return valid and not any(f.errors for f in self)
 
 
+class RoundCloseForm(FlaskForm):
+    """The confirmation page's button that closes a round (nothing to fill in)."""
+
+
 class SurveyImportForm(FlaskForm):
     file = FileField(_l("Survey scores (CSV: unit_code, component, score)"), validators=[FileRequired()])
 
