@@ -352,6 +352,7 @@ def close_round(par_round: ParRound, *, actor: User) -> None:
     if not par_round.can_close(actor):
         raise Forbidden(_("Only an administrator or a director closes a PAR round."))
     # Locked and read afresh, so that two people closing at once close it once.
+    db.session.flush()
     db.session.refresh(par_round, with_for_update=True)
     status = par_round.status
     if status == RoundStatus.CLOSED:
