@@ -113,7 +113,7 @@ def _save(book: Workbook) -> bytes:
 
 def ranking_workbook(par_round: ParRound, tables: list[LevelTable]) -> bytes:
     """One sheet per level: rank, unit, points per field, survey, bonus, penalty, total, index, band, change from
-    last year and status, best first."""
+    last year and status, best first; below, apart, the units with no result yet."""
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
@@ -289,7 +289,8 @@ def _csv_number(value: Decimal | None) -> str:
 
 
 def ranking_csv(tables: list[LevelTable]) -> bytes:
-    """One row per unit of every level, best first within each level; a column per field code of any level."""
+    """One row per unit of every level, best first within each level, then the level's units with no result yet
+    (no rank, no points, "no result yet" in the band's column); a column per field code of any level."""
     codes: list[str] = []
     for table in tables:
         codes += [f.code for f in table.fields if f.code not in codes]

@@ -120,3 +120,12 @@ def test_a_unit_ranks_as_soon_as_its_last_final_score_is_in(client, in_progress)
     [table] = ranking_tables(in_progress["round"], director)
     assert [(row.par.unit.code, row.result.rank, row.change) for row in table.units][0][:2] == ("HD-NS", 1)
     assert table.units[0].change is not None and [row.par.unit.code for row in table.pending] == ["HD-GL"]
+
+
+def test_the_scorecard_workbook_gives_no_index_band_or_change_without_a_result(client, sign_in, in_progress):
+    url = f"/par/assessments/{in_progress['ns'].case_id}/scorecard.xlsx"
+    sheet = load_workbook(io.BytesIO(download(client, sign_in, "director", url, XLSX).data))["Scorecard"]
+    rows = {row[0]: row[:8] for row in ([cell.value for cell in r] for r in sheet.iter_rows(min_row=6, max_row=13))}
+    assert rows["Index"] == ["Index", 100, 94, 90, "no result yet", None, 83, None]
+    assert rows["Band"] == ["Band", None, "Tốt", "Tốt", "no result yet", None, "Khá", None]
+    assert rows["Total"][7] is None, "no change from last year"
