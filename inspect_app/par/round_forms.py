@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import ORG_LEVEL_LABELS
+from inspect_app.core.numbers import DecimalText
 from inspect_app.models import CriteriaSet, OrgLevel, OrgUnit, ParAssessment, ParRound
 
 # The levels a round may take part at, each with its criteria-set field.
@@ -120,9 +121,9 @@ class SurveyImportForm(FlaskForm):
 class AdjustmentForm(FlaskForm):
     """Bonus (positive) or penalty (negative) points, with the reason and, optionally, the finding they rest on."""
 
-    points = StringField(
+    points = DecimalText(
         _l("Points"),
-        validators=[DataRequired(), Length(max=12)],
+        validators=[InputRequired()],
         description=_l("Positive for a bonus, negative for a penalty, at most two decimals (e.g. -0.5)."),
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])

@@ -303,7 +303,7 @@ def add_adjustment(case_id: int):
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(back), 303
     on_refusal_redirect(back)
-    points = services.parse_points(form.points.data, "points")
+    points = form.points.data
     finding = db.session.get(Finding, form.finding.data) if form.finding.data else None
     if form.finding.data and finding is None:
         raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(form.finding.data)]})

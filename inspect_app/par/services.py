@@ -14,7 +14,6 @@ from inspect_app.cases.services import add_team_member, create_case
 from inspect_app.core import clock
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
-from inspect_app.core.numbers import NotAPlainNumber, parse_decimal
 from inspect_app.history import record_event
 from inspect_app.inspections.services import deadline_moment
 from inspect_app.models import (
@@ -45,19 +44,6 @@ START_SAMPLES = {
     "self_assessment_due": lambda: deadline_moment(clock.today() + timedelta(days=30)).isoformat(),
     "explanation_due": lambda: deadline_moment(clock.today() + timedelta(days=60)).isoformat(),
 }
-
-
-def parse_points(value, field: str) -> Decimal | None:
-    """Points typed by a user ("7,5" or "7.5"); None for empty; InvalidInput naming the field otherwise."""
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        points = parse_decimal(str(value))
-    except NotAPlainNumber as problem:
-        raise InvalidInput(str(problem), {field: [str(problem)]}) from None
-    if points != points.quantize(Decimal("0.01")):
-        raise InvalidInput(_("Use at most two decimals."), {field: [_("Use at most two decimals.")]})
-    return points
 
 
 def open_round(
@@ -257,6 +243,8 @@ def add_adjustment(
     if points == 0:
         message = _("Give a bonus (positive) or a penalty (negative), not zero.")
         raise InvalidInput(message, {"points": [message]})
+    if points != points.quantize(Decimal("0.01")):
+        raise InvalidInput(_("Use at most two decimals."), {"points": [_("Use at most two decimals.")]})
     if finding is not None and finding.case.subject_unit_id != assessment.unit_id:
         raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(finding.id)]})
     adjustment = ScoreAdjustment(

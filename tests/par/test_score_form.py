@@ -64,7 +64,7 @@ def test_a_bad_self_score_is_shown_at_its_field_as_typed_and_nothing_is_stored(a
     assert value_of(body, f"self-{item.id}") == typed, "the typed value is kept"
     assert "Theo báo cáo</textarea>" in body, "so is the note typed beside it"
     field = field_of(body, f"self-{item.id}")
-    assert 'aria-invalid="true"' in field and "autofocus" in field
+    assert 'aria-invalid="true"' in field and f'aria-describedby="self-{item.id}-error"' in field
     # The form's address ends at the item, so the browser shows it where the user was, without a script.
     assert f'action="/par/scores/{item.id}/self#c-{item.criterion_id}"' in body
     assert f'name="version" value="{item.lock_version}"' in body
