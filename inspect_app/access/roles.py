@@ -18,6 +18,8 @@ TEAM_ROLES = (Role.LEAD, Role.INSPECTOR)
 ROUND_VIEWERS = (*SEES_ALL_CASES, *TEAM_ROLES)
 # Roles that search the history across cases (the auditor's daily work); they see every case already.
 SEARCHES_HISTORY = (Role.ADMIN, Role.DIRECTOR, Role.AUDITOR)
+# Who closes a published PAR round: the administrator who runs the rounds, and the director for the council.
+CLOSES_ROUNDS = (Role.ADMIN, Role.DIRECTOR)
 # Who may lead an inspection or appraisal team, and who may be on one.
 LEADS_TEAMS = (Role.LEAD,)
 JOINS_TEAMS = (Role.INSPECTOR, Role.LEAD)
@@ -59,3 +61,8 @@ def active_users_with(*roles: Role) -> list[User]:
     holders = select(RoleAssignment.user_id).where(RoleAssignment.role.in_(roles))
     query = select(User).where(User.is_active.is_(True), User.id.in_(holders))
     return list(db.session.scalars(query.order_by(User.full_name, User.id)))
+
+
+def may_close_rounds(user: User) -> bool:
+    """Whether the user may close a published PAR round."""
+    return user.is_authenticated and user.is_active and user.has_role(*CLOSES_ROUNDS)

@@ -11,6 +11,7 @@ from inspect_app.models import (
     Lane,
     OrgLevel,
     Role,
+    RoundStatus,
     Severity,
     TaskState,
     TeamRole,
@@ -87,6 +88,11 @@ WORKFLOW_STATE_LABELS = {
     WorkflowState.CANCELLED: _l("Cancelled"),
     WorkflowState.ERROR: _l("Stopped by an error"),
 }
+ROUND_STATUS_LABELS = {
+    RoundStatus.OPEN: _l("Open"),
+    RoundStatus.PUBLISHED: _l("Published"),
+    RoundStatus.CLOSED: _l("Closed"),
+}
 ACTION_LABELS = {
     "case.created": _l("Case opened"),
     "case.closed": _l("Case closed"),
@@ -123,6 +129,7 @@ ACTION_LABELS = {
     "par.adjusted": _l("Bonus or penalty points"),
     "par.survey_imported": _l("Survey scores imported"),
     "par.approved": _l("Index approved"),
+    "par.round_closed": _l("PAR round closed"),
 }
 
 # The task names of the shipped BPMN files, so that they read in the user's language. A task whose process names it
@@ -163,6 +170,7 @@ LABELS_BY_ENUM = {
     FindingState: FINDING_STATE_LABELS,
     Verdict: VERDICT_LABELS,
     WorkflowState: WORKFLOW_STATE_LABELS,
+    RoundStatus: ROUND_STATUS_LABELS,
 }
 
 

@@ -7,6 +7,7 @@ messages are put beside the field, and the status says what happened (400, 403, 
 from collections.abc import Callable
 
 from flask import flash, g, redirect, render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from inspect_app.core.exceptions import Forbidden, NotFound, ServiceError
@@ -25,11 +26,19 @@ def on_refusal_redirect(url: str) -> None:
     g.refusal_answer = ("redirect", url, None)
 
 
+def on_refusal(answer: Callable[[ServiceError], ResponseReturnValue]) -> None:
+    """If this request is refused (other than 403 and 404), answer with `answer(refusal)`: for a page that shows
+    some refusals at a field and others otherwise. The answer shows the message itself (nothing is flashed)."""
+    g.refusal_answer = ("answer", answer, None)
+
+
 def answer_refusal(refusal: ServiceError):
     """The HTML answer to a refusal, after the unit of work rolled back."""
     if isinstance(refusal, Forbidden | NotFound):
         return render_template("error.html", code=refusal.status_code, message=refusal.message), refusal.status_code
     kind, target, form = g.pop("refusal_answer", (None, None, None))
+    if kind == "answer":
+        return target(refusal)
     flash(refusal.message, "error")
     if kind == "redirect":
         return redirect(target, code=303)

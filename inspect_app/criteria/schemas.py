@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from inspect_app.core.numbers import NotAPlainNumber, parse_decimal
 from inspect_app.core.schemas import Code, FileDocument, Loc, details, field_rank, one_of, problem, raise_problems
 from inspect_app.models import CriterionKind, OrgLevel
 
@@ -49,10 +50,13 @@ def points_text(value: Decimal) -> str:
 def _number(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, str):  # as people type points: 1,5 or 1.5 (core/numbers.py), never 1e0
+        try:
+            return parse_decimal(value)
+        except NotAPlainNumber:
+            return None
     try:
-        number = Decimal(
-            repr(value) if isinstance(value, float) else value.strip() if isinstance(value, str) else value
-        )
+        number = Decimal(repr(value) if isinstance(value, float) else value)
     except (InvalidOperation, TypeError, ValueError):
         return None
     return number if number.is_finite() else None

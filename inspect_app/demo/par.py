@@ -1,4 +1,4 @@
-"""Demo PAR rounds: last year's, approved and ranked, and this year's, in progress at every step.
+"""Demo PAR rounds: last year's, approved, ranked and closed, and this year's, in progress at every step.
 
 Like the demo inspections, every case is driven through the real services as its real users on a clock set back in
 time. Last year's final indexes follow the shape of Hai Duong's published 2021 results (Sở GTVT first, Sở KH&CN
@@ -132,7 +132,7 @@ def load_demo_par(progress: Callable[[str], None] = lambda message: None) -> int
     current_app.extensions[EXTENSION_KEY] = story
     try:
         _previous_round(story, now, users, [units[code] for code in codes])
-        progress(f"PAR round {now.year - 1}: {len(codes)} units appraised, approved and ranked")
+        progress(f"PAR round {now.year - 1}: {len(codes)} units appraised, approved and ranked; the round closed")
         count = _current_round(story, now, users, units)
         progress(f"PAR round {now.year}: {count} units in progress, one at each step")
     finally:
@@ -371,6 +371,9 @@ def _previous_round(story: DemoClock, now: datetime, users: dict, units: list[Or
             reviewed = ConsolidationInput(note="Đã rà soát lại lĩnh vực 7, giữ nguyên điểm.")
             _do(par, ParStep.CONSOLIDATION, lead, reviewed)
         _do(par, ParStep.APPROVAL, director, ApprovalInput(decision="approve", comment=""))
+    # Every unit approved, the results published: the director closes the round once the decision is out.
+    story.at(_at(day + timedelta(days=102), 15))
+    services.close_round(par_round, actor=director)
     # A year on, last year's notices have long been read.
     db.session.execute(
         update(Notification)

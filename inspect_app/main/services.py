@@ -18,6 +18,7 @@ from inspect_app.models import (
     TeamRole,
     User,
 )
+from inspect_app.par.dashboard import par_section
 from inspect_app.tasks.queries import inbox_query
 
 DASHBOARD_ROWS = 8
@@ -94,4 +95,7 @@ def dashboard_sections(user: User) -> list[dict]:
     if user.has_role(Role.AUDITOR):
         events = db.session.scalars(select(CaseEvent).order_by(CaseEvent.id.desc()).limit(DASHBOARD_ROWS))
         sections.append({"key": "auditor", "events": described(events)})
+    par = par_section(user)
+    if par is not None:
+        sections.append(par)
     return sections

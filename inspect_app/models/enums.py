@@ -140,5 +140,9 @@ class CriterionKind(enum.StrEnum):
 
 
 class RoundStatus(enum.StrEnum):
+    """Where a PAR round stands (ParRound.status): open while units are being appraised, published once the council
+    approved every unit, closed once an authorised user closed it. Derived, never stored (see ParRound.status)."""
+
     OPEN = "open"
+    PUBLISHED = "published"
     CLOSED = "closed"

@@ -85,7 +85,6 @@ class ParRound(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(300))
-    status: Mapped[RoundStatus] = mapped_column(enum_column_type(RoundStatus), default=RoundStatus.OPEN)
     self_assessment_due: Mapped[date]
     first_appraisal_due: Mapped[date]
     explanation_due: Mapped[date]
@@ -95,8 +94,12 @@ class ParRound(db.Model):
     bands: Mapped[list] = mapped_column(JSON)
     opened_at: Mapped[datetime] = mapped_column(default=utc_now)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set once, by the explicit close (par/services.py close_round), after publication.
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    opened_by: Mapped[User | None] = relationship()
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     criteria_sets: Mapped[list["RoundCriteriaSet"]] = relationship(back_populates="round", cascade="all, delete-orphan")
     assessments: Mapped[list["ParAssessment"]] = relationship(back_populates="round", order_by="ParAssessment.case_id")
 
@@ -115,6 +118,19 @@ class ParRound(db.Model):
         of_round = ParAssessment.round_id == cls.id
         return exists().where(of_round) & ~exists().where(of_round, ParAssessment.approved_at.is_(None))
 
+    @property
+    def is_published(self) -> bool:
+        """Whether the council approved every unit of the round (and it has units): its results are published."""
+        return bool(db.session.scalar(select(exists().where(ParRound.id == self.id, ParRound.published()))))
+
+    @property
+    def status(self) -> RoundStatus:
+        """The one place a round's state comes from: closed once closed, published once every unit is approved,
+        open before that."""
+        if self.closed_at is not None:
+            return RoundStatus.CLOSED
+        return RoundStatus.PUBLISHED if self.is_published else RoundStatus.OPEN
+
     def can_view(self, user: User) -> bool:
         """Whether the user may see the round (others get 404); see access/visibility.py."""
         from inspect_app.access.visibility import can_view_round  # access/ builds on the models
@@ -122,8 +138,14 @@ class ParRound(db.Model):
         return can_view_round(self, user)
 
     def can_import_survey(self, user: User) -> bool:
-        """Administrators import the survey scores."""
-        return user.has_role(Role.ADMIN)
+        """Administrators import the survey scores, until the round is closed."""
+        return user.has_role(Role.ADMIN) and self.closed_at is None
+
+    def can_close(self, user: User) -> bool:
+        """Who may close the round (access/roles.py CLOSES_ROUNDS); it closes only once published."""
+        from inspect_app.access.roles import may_close_rounds  # access/ builds on the models
+
+        return may_close_rounds(user)
 
     def set_for(self, level: OrgLevel) -> CriteriaSet | None:
         """The criteria set this round uses for units of `level`."""

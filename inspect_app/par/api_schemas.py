@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from inspect_app.evidence.schemas import UtcTime
-from inspect_app.models import OrgLevel
+from inspect_app.models import OrgLevel, RoundStatus
 
 Points = Annotated[float, Field(description="Points, two decimals at most")]
 
@@ -19,10 +19,14 @@ class ParResultsQuery(BaseModel):
 class ParStageResult(BaseModel):
     """A unit's result from one stage's scores, as scoring.py computes it."""
 
+    has_result: bool = Field(
+        description="Whether every sub-criterion has its score at this stage; until then there is no index or band, "
+        "and the points are the sums so far"
+    )
     total: Points
     maximum: Points
-    index: float = Field(description="total / maximum x 100, rounded half up to 2 decimals")
-    band: str = Field(examples=["Tốt", "Khá", "Trung bình", "Yếu"])
+    index: float | None = Field(description="total / maximum x 100, rounded half up to 2 decimals; null: no result yet")
+    band: str | None = Field(examples=["Tốt", "Khá", "Trung bình", "Yếu"], description="null: no result yet")
     fields: dict[str, float] = Field(description="Points per field, by the field's code")
     survey: Points
     bonus: float = Field(description="Bonus points counted (capped)")
@@ -36,10 +40,11 @@ class ParStageResult(BaseModel):
 
 def _stage(result) -> dict:
     return {
+        "has_result": result.has_result,
         "total": result.total,
         "maximum": result.maximum,
-        "index": result.index,
-        "band": result.band,
+        "index": result.index if result.has_result else None,
+        "band": result.band if result.has_result else None,
         "fields": dict(result.fields),
         "survey": result.survey,
         "bonus": result.bonus,
@@ -64,6 +69,15 @@ class ParRankedUnit(ParStageResult):
     )
 
 
+class ParPendingUnit(BaseModel):
+    """A unit with no result yet: a sub-criterion still lacks its final score, so it is not ranked."""
+
+    unit: NamedCode
+    case_reference: str = Field(examples=["CS-2026-0001"])
+    items_scored: int = Field(ge=0, description="Sub-criteria with a final score")
+    items: int = Field(ge=0, description="Sub-criteria in all")
+
+
 class ParField(NamedCode):
     max_points: Points
 
@@ -74,6 +88,7 @@ class ParLevelResults(BaseModel):
     fields: list[ParField]
     survey_max: float | None
     units: list[ParRankedUnit] = Field(description="Best first, by the final index")
+    pending: list[ParPendingUnit] = Field(description="Units with no result yet, by name; not ranked")
 
 
 class ParRound(BaseModel):
@@ -84,6 +99,9 @@ class ParRound(BaseModel):
 
 class ParPublishedRound(ParRound):
     published: bool = Field(description="Every unit of the round is approved")
+    status: RoundStatus = Field(
+        description="open while units are appraised, published once every unit is approved, closed once closed"
+    )
 
 
 class ParRoundResults(BaseModel):
@@ -96,7 +114,13 @@ class ParRoundResults(BaseModel):
     def of(cls, par_round, tables, *, published: bool) -> "ParRoundResults":
         """The results of `par_round` in `tables` (par/reports.py: ranking_tables)."""
         return cls(
-            round=ParPublishedRound(id=par_round.id, year=par_round.year, name=par_round.name, published=published),
+            round=ParPublishedRound(
+                id=par_round.id,
+                year=par_round.year,
+                name=par_round.name,
+                published=published,
+                status=par_round.status,
+            ),
             levels=[
                 ParLevelResults(
                     level=table.level,
@@ -117,6 +141,15 @@ class ParRoundResults(BaseModel):
                             **_stage(row.result),
                         )
                         for row in table.units
+                    ],
+                    pending=[
+                        ParPendingUnit(
+                            unit=NamedCode(code=row.par.unit.code, name=row.par.unit.name),
+                            case_reference=row.par.case.reference,
+                            items_scored=row.scored,
+                            items=row.items,
+                        )
+                        for row in table.pending
                     ],
                 )
                 for table in tables
@@ -185,7 +218,7 @@ class ParLastYear(BaseModel):
     index: Points
     band: str
     total: Points
-    change: ParChanges
+    change: ParChanges | None = Field(description="Since then; null while this year's result is not there yet")
 
 
 class ParScorecard(BaseModel):
@@ -201,7 +234,9 @@ class ParScorecard(BaseModel):
     adjustments: list[ParAdjustment] = Field(
         description="Bonus (positive) and penalty (negative) points with their reasons"
     )
-    rank: int | None = Field(description="In the unit's level; null for a caller who may not see the round's ranking")
+    rank: int | None = Field(
+        description="In the unit's level; null for a caller who may not see the round's ranking, or with no result yet"
+    )
     units_in_level: int | None
     last_year: ParLastYear | None = Field(description="The unit's approved result of the year before, if there is one")
 
@@ -256,7 +291,11 @@ class ParScorecard(BaseModel):
                     index=previous.index,
                     band=previous.band,
                     total=previous.total,
-                    change=ParChanges(**{name: card.changes[name] for name in ("survey", "total", "index")}),
+                    change=(
+                        ParChanges(**{name: card.changes[name] for name in ("survey", "total", "index")})
+                        if card.changes is not None
+                        else None
+                    ),
                 )
                 if previous is not None
                 else None

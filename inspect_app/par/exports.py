@@ -22,7 +22,7 @@ from inspect_app.core.labels import label
 from inspect_app.core.pdf import render_pdf
 from inspect_app.models import OrgLevel, ParAssessment, ParRound
 from inspect_app.par.report_data import LevelTable, Scorecard
-from inspect_app.par.scoring import round2
+from inspect_app.par.scoring import UnitResult, round2
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 POINTS = "0.00"
@@ -113,16 +113,14 @@ def _save(book: Workbook) -> bytes:
 
 def ranking_workbook(par_round: ParRound, tables: list[LevelTable]) -> bytes:
     """One sheet per level: rank, unit, points per field, survey, bonus, penalty, total, index, band, change from
-    last year and status, best first."""
+    last year and status, best first; below, apart, the units with no result yet."""
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
     for table in tables or []:
         sheet = book.create_sheet(_sheet_title(str(label(table.level)), taken))
         _put(sheet, 1, 1, f"{par_round.name}: {table.heading}", font=TITLE)
-        _put(
-            sheet, 2, 1, _("%(approved)d of %(units)d units approved", approved=table.approved, units=len(table.units))
-        )
+        _put(sheet, 2, 1, _("%(approved)d of %(units)d units approved", approved=table.approved, units=table.size))
         titles = [_("Rank"), _("Unit code"), _("Unit")]
         titles += [f"{f.code}. {f.name} ({f.max_points})" for f in table.fields]
         survey_max = table.criteria_set.survey_max if table.criteria_set is not None else Decimal(0)
@@ -149,13 +147,26 @@ def ranking_workbook(par_round: ParRound, tables: list[LevelTable]) -> bytes:
         if table.units:
             sheet.freeze_panes = "D5"
             sheet.auto_filter.ref = f"A4:{get_column_letter(len(titles))}{4 + len(table.units)}"
-        else:
+        elif not table.pending:
             _put(sheet, 5, 1, _("No unit of this level takes part in the round."))
+        if table.pending:
+            _pending_rows(sheet, 6 + len(table.units), table, status_column=len(titles))
     if not book.worksheets:
         sheet = book.create_sheet(_sheet_title(_("Ranking"), taken))
         _put(sheet, 1, 1, par_round.name, font=TITLE)
         _put(sheet, 3, 1, _("No unit takes part in the round."))
     return _save(book)
+
+
+def _pending_rows(sheet: Worksheet, first_row: int, table: LevelTable, status_column: int) -> None:
+    """The units with no result yet, apart below the ranking: unranked, no points, how far their scoring got."""
+    _put(sheet, first_row, 1, _("No result yet"), font=BOLD)
+    for row, unit in enumerate(table.pending, start=first_row + 1):
+        _put(sheet, row, 2, unit.par.unit.code)
+        _put(sheet, row, 3, unit.par.unit.name)
+        progress = _("%(scored)d of %(items)d items with a final score", scored=unit.scored, items=unit.items)
+        _put(sheet, row, status_column - 2, _("no result yet"))
+        _put(sheet, row, status_column, f"{unit.status} · {progress}")
 
 
 def scorecard_workbook(card: Scorecard) -> bytes:
@@ -197,11 +208,12 @@ def scorecard_workbook(card: Scorecard) -> bytes:
         (_("Index"), Decimal(100), "index"),
     ]
     for title, maximum, name in rows:
-        values = [title, maximum] + [getattr(results[stage], name) for stage in stages] + [None]
+        values = [title, maximum] + [_stage_value(results[stage], name) for stage in stages] + [None]
         values += [getattr(previous, name) if previous else None, changes.get(name)]
         _row(sheet, row, values, font=BOLD if name in ("total", "index") else None)
         row += 1
-    values = [_("Band"), None] + [results[stage].band for stage in stages] + [None, previous.band if previous else None]
+    values = [_("Band"), None] + [_stage_value(results[stage], "band") for stage in stages]
+    values += [None, previous.band if previous else None]
     _row(sheet, row, values, font=BOLD)
     row += 2
     if par.adjustments:
@@ -214,6 +226,13 @@ def scorecard_workbook(card: Scorecard) -> bytes:
             row += 1
     _sub_criteria_sheet(book.create_sheet(_sheet_title(_("Sub-criteria"), taken)), par)
     return _save(book)
+
+
+def _stage_value(result: UnitResult, name: str):
+    """One figure of a stage's result; a stage with an item still unscored has no index or band yet."""
+    if name in ("index", "band") and not result.has_result:
+        return _("no result yet")
+    return getattr(result, name)
 
 
 def _row(sheet, row: int, values: Iterable, font: Font | None = None, signed_columns: set[int] = frozenset({8})):
@@ -270,7 +289,8 @@ def _csv_number(value: Decimal | None) -> str:
 
 
 def ranking_csv(tables: list[LevelTable]) -> bytes:
-    """One row per unit of every level, best first within each level; a column per field code of any level."""
+    """One row per unit of every level, best first within each level, then the level's units with no result yet
+    (no rank, no points, "no result yet" in the band's column); a column per field code of any level."""
     codes: list[str] = []
     for table in tables:
         codes += [f.code for f in table.fields if f.code not in codes]
@@ -290,6 +310,13 @@ def ranking_csv(tables: list[LevelTable]) -> bytes:
                 + [_csv_number(r.fields.get(code)) for code in codes]
                 + [_csv_number(value) for value in (r.survey, r.bonus, r.penalty, r.total, r.maximum, r.index)]
                 + [_csv_text(r.band), approved.date().isoformat() if approved else ""]
+            )
+        # Apart, after the ranked units: no rank, no points, and in the band's column, why.
+        for unit in table.pending:
+            writer.writerow(
+                [table.level.value, "", _csv_text(unit.par.unit.code), _csv_text(unit.par.unit.name)]
+                + [""] * (len(codes) + 6)
+                + [_("no result yet"), ""]
             )
     return buffer.getvalue().encode("utf-8-sig")
 

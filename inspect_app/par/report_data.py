@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import label
@@ -16,7 +16,6 @@ from inspect_app.models import (
     CriteriaSet,
     Criterion,
     HumanTask,
-    ItemScore,
     OrgLevel,
     ParAssessment,
     ParRound,
@@ -29,7 +28,7 @@ from inspect_app.par.results import (
     assessment_results,
     previous_assessment,
     previous_round,
-    round_ranking,
+    round_results,
     year_on_year,
 )
 from inspect_app.par.scoring import UnitResult, round2
@@ -62,7 +61,10 @@ def level_arg(value: str | None) -> OrgLevel | None:
 
 @dataclass
 class RankedUnit:
-    """A row of a level's ranking: the final result, where the unit's case stands, and last year's result."""
+    """A row of a level's ranking: the final result, where the unit's case stands, and last year's result.
+
+    A unit with no result yet (a sub-criterion without its final score) is a `RankedUnit` too, in the level's
+    `pending` list: its `result` is a sum so far, never shown as an index, a band, a rank or a change."""
 
     result: UnitResult
     par: ParAssessment
@@ -80,11 +82,17 @@ class LevelTable:
 
     level: OrgLevel
     criteria_set: CriteriaSet | None
-    units: list[RankedUnit] = field(default_factory=list)
+    units: list[RankedUnit] = field(default_factory=list)  # ranked, best first
+    pending: list[RankedUnit] = field(default_factory=list)  # no result yet, by name
 
     @property
     def heading(self) -> str:
         return str(LEVEL_HEADINGS[self.level])
+
+    @property
+    def size(self) -> int:
+        """Every unit of the level taking part, ranked or not."""
+        return len(self.units) + len(self.pending)
 
     @property
     def fields(self) -> list[Criterion]:
@@ -120,47 +128,42 @@ def _statuses(assessments: list[ParAssessment]) -> dict[int, str]:
 
 def ranking_tables(par_round: ParRound, user: User, level: OrgLevel | None = None) -> list[LevelTable]:
     """The round's ranking for each level taking part (or just `level`), with each unit's status, last year's
-    index, and whether the user may open its scorecard."""
+    index, and whether the user may open its scorecard; units with no result yet are listed apart."""
     levels = [level] if level is not None else round_levels(par_round)
     earlier = previous_round(par_round)
-    tables = []
-    for each in levels:
-        table = LevelTable(each, par_round.set_for(each))
-        ranked = round_ranking(par_round, each) if table.criteria_set is not None else []
-        if ranked:
-            assessments = [par for _result, par in ranked]
-            statuses = _statuses(assessments)
-            # Counted in one query: loading every unit's scores would cost a query per unit.
-            counts = {
-                case_id: (scored, items)
-                for case_id, scored, items in db.session.execute(
-                    select(ItemScore.case_id, func.count(ItemScore.final_score), func.count(ItemScore.id))
-                    .where(ItemScore.case_id.in_([a.case_id for a in assessments]))
-                    .group_by(ItemScore.case_id)
-                )
-            }
-            visible = set(
-                db.session.scalars(
-                    select(Case.id).where(Case.id.in_([a.case_id for a in assessments]), Case.visible_to(user))
-                )
-            )
-            last_year = approved_results(earlier, each) if earlier is not None and earlier.set_for(each) else {}
-            for result, par in ranked:
-                previous = last_year.get(par.unit_id)
-                table.units.append(
-                    RankedUnit(
-                        result=result,
-                        par=par,
-                        status=statuses[par.case_id],
-                        scored=counts.get(par.case_id, (0, 0))[0],
-                        items=counts.get(par.case_id, (0, 0))[1],
-                        previous=previous,
-                        change=year_on_year(result, previous)["index"] if previous is not None else None,
-                        can_open=par.case_id in visible,
-                    )
-                )
-        tables.append(table)
-    return tables
+    return [_level_table(par_round, each, user, earlier) for each in levels]
+
+
+def _level_table(par_round: ParRound, level: OrgLevel, user: User, earlier: ParRound | None) -> LevelTable:
+    table = LevelTable(level, par_round.set_for(level))
+    found = round_results(par_round, level)
+    everyone = [par for _result, par in found.ranked + found.pending]
+    if not everyone:
+        return table
+    statuses = _statuses(everyone)
+    visible = set(
+        db.session.scalars(select(Case.id).where(Case.id.in_([a.case_id for a in everyone]), Case.visible_to(user)))
+    )
+    last_year = approved_results(earlier, level) if earlier is not None and earlier.set_for(level) else {}
+
+    def row(result: UnitResult, par: ParAssessment) -> RankedUnit:
+        previous = last_year.get(par.unit_id)
+        scored, items = found.scored[par.case_id]
+        return RankedUnit(
+            result=result,
+            par=par,
+            status=statuses[par.case_id],
+            scored=scored,
+            items=items,
+            previous=previous,
+            # A change compares two results: none for a unit with no result yet.
+            change=year_on_year(result, previous)["index"] if previous is not None and result.has_result else None,
+            can_open=par.case_id in visible,
+        )
+
+    table.units = [row(result, par) for result, par in found.ranked]
+    table.pending = [row(result, par) for result, par in found.pending]
+    return table
 
 
 # --- the scorecard --------------------------------------------------------------------------------------------------
@@ -191,13 +194,18 @@ class Scorecard:
     previous_par: ParAssessment | None
     previous: UnitResult | None  # last year's approved final result, with its rank in that year's ranking
     changes: dict | None  # year_on_year(final, previous)
-    rank: int | None  # in the level's ranking, for readers who may see the ranking
-    level_size: int | None
+    rank: int | None  # in the level's ranking, for readers who may see the ranking; None with no result yet
+    level_size: int | None  # the units ranked in the level
     ranking: list[tuple[UnitResult, str]] | None  # (result, unit name), for the ranking chart
 
     @property
     def final(self) -> UnitResult:
         return self.results["final"]
+
+    @property
+    def final_scored(self) -> tuple[int, int]:
+        """(items with a final score, items): how far the appraisal got while there is no result yet."""
+        return sum(1 for s in self.par.scores if s.final_score is not None), len(self.par.scores)
 
 
 def build_scorecard(par: ParAssessment, user: User) -> Scorecard:
@@ -208,7 +216,8 @@ def build_scorecard(par: ParAssessment, user: User) -> Scorecard:
     previous = None
     if previous_par is not None:
         previous = approved_results(previous_par.round, par.unit.level).get(par.unit_id)
-    changes = year_on_year(final, previous) if previous is not None else None
+    # A change from last year compares results: none while this year's final scores are incomplete.
+    changes = year_on_year(final, previous) if previous is not None and final.has_result else None
     fields = [
         FieldLine(
             criterion=f,
@@ -228,8 +237,8 @@ def build_scorecard(par: ParAssessment, user: User) -> Scorecard:
     )
     rank = level_size = ranking = None
     if par.round.can_view(user):
-        ranked = round_ranking(par.round, par.unit.level)
-        rank = next(result.rank for result, other in ranked if other.case_id == par.case_id)
+        ranked = round_results(par.round, par.unit.level).ranked
+        rank = next((result.rank for result, other in ranked if other.case_id == par.case_id), None)
         level_size = len(ranked)
         ranking = [(result, other.unit.name) for result, other in ranked]
     return Scorecard(

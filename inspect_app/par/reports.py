@@ -3,7 +3,8 @@
 Who sees what: a round's ranking is for administrators, directors, auditors, and the leads and inspectors on the
 round's appraisal teams; once the council has approved every unit of the round the ranking is published, and every
 signed-in user sees it. A scorecard is seen by whoever sees the unit's case (a unit officer: their own unit's).
-Everything else gets 404, as if it did not exist. The data comes from report_data.py."""
+Everything else gets 404, as if it did not exist. The data comes from report_data.py: units still without every
+final score are listed apart, unranked, on every page and file."""
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -132,7 +133,7 @@ def scorecard(case_id: int):
         card=card,
         par=card.par,
         charts=scorecard_charts(card),
-        can_view_ranking=card.rank is not None,
+        can_view_ranking=card.par.round.can_view(current_user),
         findings_visible=findings_visible,
         **formatting(),
     )

@@ -2,9 +2,10 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.core.extensions import db
@@ -70,10 +71,24 @@ def assessment_results(par: ParAssessment) -> dict[str, UnitResult]:
     return {stage: _score_unit(par, _stage_scores(par, stage), fields, survey, adjustments) for stage in STAGE_COLUMNS}
 
 
-def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") -> list[tuple[UnitResult, ParAssessment]]:
-    """The round's units of one level, ranked by their index at `stage` (ties share a rank).
+@dataclass
+class LevelResults:
+    """A level's units from one stage's scores: the ranked ones, best first (ties share a rank), and those with no
+    result yet (a sub-criterion still without its score), listed apart by name, with how far their scoring got."""
+
+    ranked: list[tuple[UnitResult, ParAssessment]] = field(default_factory=list)
+    pending: list[tuple[UnitResult, ParAssessment]] = field(default_factory=list)
+    scored: dict[int, tuple[int, int]] = field(default_factory=dict)  # case id -> (items with a score, items)
+
+
+def round_results(par_round: ParRound, level: OrgLevel, stage: str = "final") -> LevelResults:
+    """The round's units of one level at `stage`: those whose every sub-criterion has its score, ranked by their
+    index; the others apart. Every report (page, scorecard, API, files) reads this one query.
 
     A round may have hundreds of units with a hundred scores each: scores are read as plain columns in one query."""
+    criteria_set = par_round.set_for(level)
+    if criteria_set is None:
+        return LevelResults()
     assessments = list(
         db.session.scalars(
             select(ParAssessment)
@@ -83,9 +98,9 @@ def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") ->
         )
     )
     if not assessments:
-        return []
+        return LevelResults()
     case_ids = [a.case_id for a in assessments]
-    fields = field_maxima(par_round.set_for(level))
+    fields = field_maxima(criteria_set)
     surveys: dict[int, Decimal] = defaultdict(Decimal)
     for unit_id, score in db.session.execute(
         select(SurveyScore.unit_id, SurveyScore.score).where(SurveyScore.round_id == par_round.id)
@@ -98,17 +113,33 @@ def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") ->
         adjustments[case_id].append(points)
     column = getattr(ItemScore, STAGE_COLUMNS[stage])
     scores: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    items: dict[int, int] = defaultdict(int)
     for case_id, code, points in db.session.execute(
         select(ItemScore.case_id, Criterion.code, column)
         .join(Criterion, ItemScore.criterion_id == Criterion.id)
-        .where(ItemScore.case_id.in_(case_ids), column.is_not(None))
+        .where(ItemScore.case_id.in_(case_ids))
     ):
-        scores[case_id][code] = points
+        items[case_id] += 1
+        if points is not None:
+            scores[case_id][code] = points
     by_unit = {a.unit.code: a for a in assessments}
     results = [
         _score_unit(a, scores[a.case_id], fields, surveys[a.unit_id], adjustments[a.case_id]) for a in assessments
     ]
-    return [(result, by_unit[result.unit]) for result in rank_units(results)]
+    pending = sorted(
+        ((result, by_unit[result.unit]) for result in results if not result.has_result),
+        key=lambda pair: (pair[1].unit.name, pair[1].unit.code),
+    )
+    return LevelResults(
+        ranked=[(result, by_unit[result.unit]) for result in rank_units(results)],
+        pending=pending,
+        scored={a.case_id: (len(scores[a.case_id]), items[a.case_id]) for a in assessments},
+    )
+
+
+def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") -> list[tuple[UnitResult, ParAssessment]]:
+    """The round's ranked units of one level at `stage`, best first (units with no result yet left out)."""
+    return round_results(par_round, level, stage).ranked
 
 
 # --- reports: publication, last year's results, changes -------------------------------------------------------------
@@ -116,7 +147,7 @@ def round_ranking(par_round: ParRound, level: OrgLevel, stage: str = "final") ->
 
 def is_published(par_round: ParRound) -> bool:
     """Whether the round's results are published: it has units, and the council approved every one of them."""
-    return bool(db.session.scalar(select(exists().where(ParRound.id == par_round.id, ParRound.published()))))
+    return par_round.is_published
 
 
 def previous_round(par_round: ParRound) -> ParRound | None:

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from inspect_app.access.roles import JOINS_TEAMS, LEADS_TEAMS, active_users_with
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import ORG_LEVEL_LABELS
+from inspect_app.core.numbers import DecimalText
 from inspect_app.models import CriteriaSet, OrgLevel, OrgUnit, ParAssessment, ParRound
 
 # The levels a round may take part at, each with its criteria-set field.
@@ -109,6 +110,10 @@ class RoundOpenForm(FlaskForm):
         return valid and not any(f.errors for f in self)
 
 
+class RoundCloseForm(FlaskForm):
+    """The confirmation page's button that closes a round (nothing to fill in)."""
+
+
 class SurveyImportForm(FlaskForm):
     file = FileField(_l("Survey scores (CSV: unit_code, component, score)"), validators=[FileRequired()])
 
@@ -116,9 +121,9 @@ class SurveyImportForm(FlaskForm):
 class AdjustmentForm(FlaskForm):
     """Bonus (positive) or penalty (negative) points, with the reason and, optionally, the finding they rest on."""
 
-    points = StringField(
+    points = DecimalText(
         _l("Points"),
-        validators=[DataRequired(), Length(max=12)],
+        validators=[InputRequired()],
         description=_l("Positive for a bonus, negative for a penalty, at most two decimals (e.g. -0.5)."),
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])

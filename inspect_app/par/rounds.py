@@ -37,7 +37,14 @@ from inspect_app.models import (
     User,
 )
 from inspect_app.par import bp, services, survey
-from inspect_app.par.round_forms import DATE_FIELDS, LEVELS, AdjustmentForm, RoundOpenForm, SurveyImportForm
+from inspect_app.par.round_forms import (
+    DATE_FIELDS,
+    LEVELS,
+    AdjustmentForm,
+    RoundCloseForm,
+    RoundOpenForm,
+    SurveyImportForm,
+)
 
 # The steps in the order a case meets them, then the approved cases.
 STEPS = (
@@ -50,7 +57,6 @@ STEPS = (
 )
 APPROVED = "approved"
 STEP_LABELS = {**dict(STEPS), APPROVED: _l("Approved")}
-ROUND_STATUS_LABELS = {RoundStatus.OPEN: _l("Open"), RoundStatus.CLOSED: _l("Closed")}
 # Findings an inspection has settled (drafts, dropped and merged ones are not findings of the unit).
 CITABLE_STATES = (
     FindingState.KEPT,
@@ -82,6 +88,18 @@ def progress_by_round(round_ids: list[int]) -> dict[int, Counter]:
         progress[round_id]["units"] = units
         progress[round_id][APPROVED] = approved
     return progress
+
+
+@bp.app_template_global("sees_par_rounds")
+def sees_par_rounds(user: User) -> bool:
+    """Whether the user works with PAR rounds (the rounds pages and their navigation link)."""
+    return user.is_authenticated and user.has_role(*ROUND_VIEWERS)
+
+
+@bp.app_template_global("may_open_round")
+def may_open_round(par_round: ParRound) -> bool:
+    """Whether the current user may open the round's page (a link to it is shown only then)."""
+    return sees_par_rounds(current_user) and par_round.can_view(current_user)
 
 
 @bp.app_template_global("citable_findings")
@@ -116,7 +134,6 @@ def rounds():
         progress=progress_by_round([r.id for r in par_rounds]),
         steps=STEPS,
         step_labels=STEP_LABELS,
-        status_labels=ROUND_STATUS_LABELS,
         approved=APPROVED,
     )
 
@@ -224,12 +241,12 @@ def _render_round(par_round: ParRound, survey_form: SurveyImportForm, survey_err
         counts=Counter(row["step"] for row in rows),
         steps=STEPS,
         step_labels=STEP_LABELS,
-        status_labels=ROUND_STATUS_LABELS,
         approved=APPROVED,
         levels=levels_of(par_round),
         survey_form=survey_form,
         survey_errors=survey_errors,
         may_import=par_round.can_import_survey(current_user),
+        may_close=par_round.can_close(current_user) and par_round.status == RoundStatus.PUBLISHED,
     ), status
 
 
@@ -257,6 +274,21 @@ def import_survey(round_id: int):
     return redirect(url_for("par.round_detail", round_id=par_round.id))
 
 
+@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
+@roles_required(*ROUND_VIEWERS)
+def close_round(round_id: int):
+    """Closing a published round, after a confirmation page: its results are final from then on."""
+    par_round = round_or_404(round_id, check="can_close")
+    form = RoundCloseForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("par/rounds/close.html", round=par_round, form=form), status
+    on_refusal_redirect(url_for("par.round_detail", round_id=par_round.id))
+    services.close_round(par_round, actor=current_user)
+    flash(_("%(name)s is closed: its results are final.", name=par_round.name), "success")
+    return redirect(url_for("par.round_detail", round_id=par_round.id))
+
+
 @bp.route("/assessments/<int:case_id>/adjustments", methods=["POST"])
 @login_required
 def add_adjustment(case_id: int):
@@ -271,7 +303,7 @@ def add_adjustment(case_id: int):
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(back), 303
     on_refusal_redirect(back)
-    points = services.parse_points(form.points.data, "points")
+    points = form.points.data
     finding = db.session.get(Finding, form.finding.data) if form.finding.data else None
     if form.finding.data and finding is None:
         raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(form.finding.data)]})

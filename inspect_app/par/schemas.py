@@ -1,13 +1,14 @@
 """A line of the survey CSV file (see par/io.py), and how problems name a line and its column."""
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BeforeValidator, model_validator
 from pydantic_core import PydanticCustomError
 
+from inspect_app.core.numbers import NotAPlainNumber, parse_decimal
 from inspect_app.core.schemas import Loc, Schema
 
 HEADER = ("unit_code", "component", "score")
@@ -42,13 +43,14 @@ def _component(component: str) -> str:
 
 
 def _score(text: str) -> Decimal:
-    """A score as spreadsheets write it in a Vietnamese locale too (18,5): at least 0, at most two decimals."""
+    """A score as spreadsheets write it in a Vietnamese locale too (18,5), a plain number (core/numbers.py): at least
+    0, at most two decimals."""
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
-        raise PydanticCustomError("score", _("%(value)s is not a number.", value=text.strip() or _("(empty)")))
+        value = parse_decimal(text)
+    except NotAPlainNumber:
+        raise PydanticCustomError(
+            "score", _("%(value)s is not a number.", value=text.strip() or _("(empty)"))
+        ) from None
     if value < 0:
         raise PydanticCustomError("score", _("the score cannot be negative."))
     if value != value.quantize(CENTS):

@@ -4,6 +4,10 @@ Index = total / maximum x 100, rounded half up to two decimals. The total is the
 sub-criterion, plus the survey, plus bonus and minus penalty points (each capped); the maximum is the criteria's
 maximum plus the survey's. Bands are tried best first: a unit gets the first whose minimum index it reaches while
 no field falls below the band's minimum share of that field's maximum. Units with equal indexes share a rank.
+
+A unit has a result only once every sub-criterion has its score: until then its points are a sum so far, and a
+missing score counted as 0 would rank it as "Yếu" with a fall of its whole index since last year. Such units are
+listed apart, unranked (`rank_units` leaves them out).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -64,6 +68,12 @@ class UnitResult:
     band: str
     rank: int = 0
     field_shares: Mapping[str, Decimal] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()  # sub-criteria without a score: the unit has no result yet
+
+    @property
+    def has_result(self) -> bool:
+        """Whether every sub-criterion has its score, so that the index and band mean something."""
+        return not self.missing
 
 
 def round2(value: Decimal) -> Decimal:
@@ -100,6 +110,7 @@ def score_unit(
         index=index,
         band=band_for(index, shares.values(), bands),
         field_shares=shares,
+        missing=tuple(code for f in fields for code in f.sub_codes if code not in unit.scores),
     )
 
 
@@ -113,8 +124,9 @@ def band_for(index: Decimal, field_shares: Iterable[Decimal], bands: Sequence[Ba
 
 
 def rank_units(results: Iterable[UnitResult]) -> list[UnitResult]:
-    """Results best first with their ranks; equal indexes share a rank and the next rank is skipped (1, 2, 2, 4)."""
-    ordered = sorted(results, key=lambda result: (-result.index, result.unit))
+    """Results best first with their ranks; equal indexes share a rank and the next rank is skipped (1, 2, 2, 4).
+    Units with no result yet (a sub-criterion without its score) are left out."""
+    ordered = sorted((r for r in results if r.has_result), key=lambda result: (-result.index, result.unit))
     ranked = []
     for position, result in enumerate(ordered, start=1):
         tied = ranked and ranked[-1].index == result.index

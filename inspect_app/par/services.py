@@ -3,9 +3,9 @@
 Each flushes and records history; the entry point commits once."""
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -28,6 +28,7 @@ from inspect_app.models import (
     ParRound,
     ParStep,
     RoundCriteriaSet,
+    RoundStatus,
     ScoreAdjustment,
     TeamRole,
     User,
@@ -43,19 +44,6 @@ START_SAMPLES = {
     "self_assessment_due": lambda: deadline_moment(clock.today() + timedelta(days=30)).isoformat(),
     "explanation_due": lambda: deadline_moment(clock.today() + timedelta(days=60)).isoformat(),
 }
-
-
-def parse_points(value, field: str) -> Decimal | None:
-    """Points typed by a user ("7,5" or "7.5"); None for empty; InvalidInput naming the field otherwise."""
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        points = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        raise InvalidInput(_("Give the points as a number."), {field: [_("Give the points as a number.")]}) from None
-    if not points.is_finite() or points != points.quantize(Decimal("0.01")):
-        raise InvalidInput(_("Use at most two decimals."), {field: [_("Use at most two decimals.")]})
-    return points
 
 
 def open_round(
@@ -142,12 +130,23 @@ def open_assessment(par_round: ParRound, unit: OrgUnit, *, actor: User, lead: Us
     return assessment
 
 
-def _check_points(score: ItemScore, points: Decimal | None, field: str) -> None:
-    if points is not None and not (Decimal(0) <= points <= score.criterion.max_points):
+def _check_points(score: ItemScore, points: Decimal | None) -> None:
+    """A score from 0 to the item's maximum with at most two decimals; the refusal names the item and says what is
+    wrong (negative, or which maximum)."""
+    criterion = score.criterion
+    if points is None:
+        return
+    if points < 0:
+        message = _("%(code)s: a score cannot be negative.", code=criterion.code)
+        raise InvalidInput(message, {"points": [message]})
+    if points != points.quantize(Decimal("0.01")):
+        message = _("%(code)s: use at most two decimals.", code=criterion.code)
+        raise InvalidInput(message, {"points": [message]})
+    if points > criterion.max_points:
         message = _(
-            "%(code)s is worth at most %(max)s points.", code=score.criterion.code, max=score.criterion.max_points
+            "%(code)s is worth at most %(max)s points.", code=criterion.code, max=format_decimal(criterion.max_points)
         )
-        raise InvalidInput(message, {field: [message]})
+        raise InvalidInput(message, {"points": [message]})
 
 
 def _record(score: ItemScore, action: str, actor: User, seen: int | None, **changes) -> None:
@@ -196,7 +195,7 @@ def save_self_score(
     """The unit's own score (never above the maximum) and how it scored where evidence is missing."""
     if not score.assessment.can_self_assess(actor):
         raise Forbidden(_("Only the unit's officers score it, while the self-assessment is open."))
-    _check_points(score, points, "self_score")
+    _check_points(score, points)
     _record(score, "par.self_scored", actor, seen, self_score=points, self_note=note)
 
 
@@ -213,7 +212,7 @@ def save_appraisal(
     """An appraiser's score and comment in round 1 (with the explanation flag) or round 2 (the final score)."""
     if not score.assessment.can_appraise(actor, step):
         raise Forbidden(_("Only the appraisal team scores, while that appraisal round is open."))
-    _check_points(score, points, "score")
+    _check_points(score, points)
     if step == ParStep.FIRST_APPRAISAL:
         _record(
             score,
@@ -244,6 +243,8 @@ def add_adjustment(
     if points == 0:
         message = _("Give a bonus (positive) or a penalty (negative), not zero.")
         raise InvalidInput(message, {"points": [message]})
+    if points != points.quantize(Decimal("0.01")):
+        raise InvalidInput(_("Use at most two decimals."), {"points": [_("Use at most two decimals.")]})
     if finding is not None and finding.case.subject_unit_id != assessment.unit_id:
         raise InvalidInput(_("The finding must be about this unit."), {"finding": [str(finding.id)]})
     adjustment = ScoreAdjustment(
@@ -332,6 +333,40 @@ def lock_late_self_assessment(case) -> None:
         details={"unscored": [s.criterion.code for s in assessment.scores if s.self_score is None]},
     )
     notify_self_assessment_locked(case)
+
+
+def close_round(par_round: ParRound, *, actor: User) -> None:
+    """Close a published round: its results are final. Each unit's case records it in its history."""
+    if not par_round.can_close(actor):
+        raise Forbidden(_("Only an administrator or a director closes a PAR round."))
+    # Locked and read afresh, so that two people closing at once close it once.
+    db.session.flush()
+    db.session.refresh(par_round, with_for_update=True)
+    status = par_round.status
+    if status == RoundStatus.CLOSED:
+        raise Conflict(
+            _(
+                "%(user)s already closed this round at %(time)s.",
+                user=par_round.closed_by.full_name if par_round.closed_by else _("Someone else"),
+                time=format_datetime(par_round.closed_at, "short"),
+            )
+        )
+    if status != RoundStatus.PUBLISHED:
+        waiting = sum(1 for par in par_round.assessments if not par.is_approved)
+        message = _(
+            "A round closes once the council has approved every unit: %(count)d not approved yet.", count=waiting
+        )
+        raise InvalidInput(message, {"round": [message]})
+    par_round.closed_at = clock.now()
+    par_round.closed_by = actor
+    for assessment in par_round.assessments:
+        record_event(
+            assessment.case,
+            "par.round_closed",
+            actor=actor,
+            details={"round": par_round.id, "year": par_round.year, "name": par_round.name},
+        )
+    db.session.flush()
 
 
 def approve(assessment: ParAssessment, *, actor: User) -> None:

@@ -36,6 +36,7 @@ def test_a_rounds_results_per_level_best_first(api, reports_world):  # noqa: F81
         "year": 2026,
         "name": "Chỉ số CCHC năm 2026",
         "published": False,
+        "status": "open",
     }
     [district] = body["levels"]
     assert district["level"] == "district" and district["criteria_set"]["code"] == "districts-2026"
@@ -57,11 +58,34 @@ def test_a_rounds_results_per_level_best_first(api, reports_world):  # noqa: F81
     assert (ns["survey"], ns["bonus"], ns["penalty"], ns["total"], ns["maximum"]) == (26.5, 1.0, 1.5, 90.5, 100.0)
     assert ns["change_from_last_year"] == 7.5 and units[2]["change_from_last_year"] is None
     assert not any(u["approved"] for u in units)
+    assert district["pending"] == []
+
+
+def test_a_unit_still_in_progress_is_listed_apart_with_no_result(api, reports_world):  # noqa: F811
+    """Tứ Kỳ lacks one final score: no rank, index, band or change; the others rank among themselves."""
+    tk = reports_world["tk"]
+    next(s for s in tk.scores if s.criterion.code == "2.1.1").final_score = None
+    db.session.commit()
+    [district] = documented(results_of(api, "director", reports_world), RESULTS)["levels"]
+    assert [(u["unit"]["code"], u["rank"]) for u in district["units"]] == [("HD-NS", 1), ("HD-GL", 2), ("HD-NG", 2)]
+    assert district["pending"] == [
+        {
+            "unit": {"code": "HD-TK", "name": "Huyện Tứ Kỳ"},
+            "case_reference": tk.case.reference,
+            "items_scored": 2,
+            "items": 3,
+        }
+    ]
+    card = documented(scorecard_of(api, "director", tk), SCORECARD)
+    assert card["rank"] is None and card["units_in_level"] == 3
+    final = card["stages"]["final"]
+    assert (final["has_result"], final["index"], final["band"]) == (False, None, None)
+    assert card["stages"]["self"]["has_result"] is False, "nor did it self-assess"
 
 
 def test_results_for_one_level_and_a_level_that_does_not_exist(api, reports_world):  # noqa: F811
     assert documented(results_of(api, "auditor", reports_world, "?level=department"), RESULTS)["levels"] == [
-        {"level": "department", "criteria_set": None, "fields": [], "survey_max": None, "units": []}
+        {"level": "department", "criteria_set": None, "fields": [], "survey_max": None, "units": [], "pending": []}
     ]
     response = results_of(api, "auditor", reports_world, "?level=ward")
     assert response.status_code == 400 and "level" in documented(response, RESULTS)["errors"]
@@ -79,10 +103,10 @@ def test_a_units_scorecard(api, reports_world):  # noqa: F811
         ("1", 10.0, 9.0, 9.5, 95.0, 8.0, 1.5),
         ("2", 58.0, 55.0, 55.0, 91.67, 50.0, 5.0),
     ]  # fmt: skip
-    assert {stage: (s["total"], s["index"], s["band"]) for stage, s in body["stages"].items()} == {
-        "self": (94.0, 94.0, "Tốt"),
-        "first": (90.0, 90.0, "Tốt"),
-        "final": (90.5, 90.5, "Tốt"),
+    assert {stage: (s["has_result"], s["total"], s["index"], s["band"]) for stage, s in body["stages"].items()} == {
+        "self": (True, 94.0, 94.0, "Tốt"),
+        "first": (True, 90.0, 90.0, "Tốt"),
+        "final": (True, 90.5, 90.5, "Tốt"),
     }
     assert body["survey"] == {
         "max_points": 30.0,
@@ -129,6 +153,7 @@ def test_published_results_are_for_everyone_signed_in(api, reports_world, who): 
     db.session.commit()
     body = documented(results_of(api, who, reports_world), RESULTS)
     assert body["round"]["published"] is True and all(u["approved"] for u in body["levels"][0]["units"])
+    assert body["round"]["status"] == "published"
     assert scorecard_of(api, who, reports_world["ns"]).status_code == (200 if who in SEES_NAM_SACH else 404)
 
 

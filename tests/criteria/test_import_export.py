@@ -360,6 +360,7 @@ def nested(**changes) -> dict:
             ["1.1.1: max_points: at most two decimals (5.995)", "1.1.2: max_points: at most two decimals (4.005)"],
         ),
         (with_subs(sub("1.1.1", "sáu"), sub("1.1.2", 4)), ["1.1.1: max_points: must be a number, such as 1.5"]),
+        (with_subs(sub("1.1.1", "6e0"), sub("1.1.2", 4)), ["1.1.1: max_points: must be a number, such as 1.5"]),
         (with_subs(sub("1.1.1", True), sub("1.1.2", 4)), ["1.1.1: max_points: must be a number, such as 1.5"]),
         # the set's own values
         (

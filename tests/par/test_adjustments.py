@@ -131,7 +131,8 @@ def test_a_finding_about_another_unit_is_refused(act, client, consolidating, fin
     ("fields", "message"),
     [
         ({"points": "1.234", "reason": "x"}, "Use at most two decimals."),
-        ({"points": "một", "reason": "x"}, "Give the points as a number."),
+        ({"points": "một", "reason": "x"}, "Write a plain number, such as 8,5 or 8.5."),
+        ({"points": "1e0", "reason": "x"}, "Write a plain number, such as 8,5 or 8.5."),
         ({"points": "0", "reason": "x"}, "not zero"),
         ({"points": "1", "reason": ""}, "Reason: This field is required."),
         ({"points": "", "reason": "x"}, "Points: This field is required."),

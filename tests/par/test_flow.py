@@ -89,15 +89,6 @@ def test_a_unit_through_every_step_with_a_returned_approval(act, par_round):
     assert score(par, "2.1.1").final_score == D(55)
 
 
-def test_a_score_above_the_maximum_is_refused_and_nothing_changes(act, par_round):
-    par = assessment_of(par_round, "HD-NS")
-    response = set_score(act, par, "1.1.2", "officer", "self", expect=303, points="4.5", note="")
-    db.session.expire_all()
-    assert score(par, "1.1.2").self_score is None
-    assert [e.action for e in case_events(par.case)][-1] == "workflow.started"
-    assert response.status_code == 303
-
-
 def test_appraisers_cannot_change_self_assessment_scores(act, par_round):
     par = assessment_of(par_round, "HD-NS")
     set_score(act, par, "1.1.2", "appraiser", "self", expect=403, points="2", note="")

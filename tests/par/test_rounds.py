@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
-from inspect_app.models import Case, CriteriaSet, OrgLevel, ParRound
+from inspect_app.models import Case, CriteriaSet, OrgLevel, ParRound, RoundStatus
 from inspect_app.par import services
 from inspect_app.par.steps import SelfAssessmentInput
 from inspect_app.tasks.services import complete_task
@@ -225,6 +225,8 @@ def test_the_demo_has_last_years_round_ranked_and_this_years_in_progress(app, de
     assert (previous.year, current.year) == (utc_now().year - 1, utc_now().year)
 
     assert len(previous.assessments) == 30 and all(a.is_approved and a.case.is_closed for a in previous.assessments)
+    assert (previous.status, current.status) == (RoundStatus.CLOSED, RoundStatus.OPEN)
+    assert previous.closed_by.username == "director"
     departments = round_ranking(previous, OrgLevel.DEPARTMENT)
     assert [(r.rank, r.unit, r.index, r.band) for r, _a in departments[:2]] == [
         (1, "HD-SGTVT", D("91.53"), "Tốt"),

@@ -82,6 +82,7 @@ BAD_LINES = [
     (",SIPAS,10", "Line 2, column unit_code: the unit code is empty."),
     ("HD-NS,,10", "Line 2, column component: the component is empty."),
     ("HD-NS,SIPAS,mười", "Line 2, column score: mười is not a number."),
+    ("HD-NS,SIPAS,1e1", "Line 2, column score: 1e1 is not a number."),
     ("HD-NS,SIPAS,", "Line 2, column score: (empty) is not a number."),
     ("HD-NS,SIPAS,-1", "Line 2, column score: the score cannot be negative."),
     ("HD-NS,SIPAS,7.125", "Line 2, column score: use at most two decimals."),
