@@ -78,4 +78,5 @@ EVENT_KINDS = {
         ),
     ),
     "par.approved": EventKind("par"),
+    "par.round_closed": EventKind("par", subject=subject("name"), hidden=frozenset({"round", "year", "name"})),
 }

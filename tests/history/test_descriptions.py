@@ -66,6 +66,7 @@ DEMO_ACTIONS = {
     "par.adjusted",
     "par.survey_imported",
     "par.approved",
+    "par.round_closed",
 }
 WALK_ACTIONS = {
     "task.claimed",
