@@ -5,7 +5,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -17,6 +17,7 @@ from inspect_app.core import clock
 from inspect_app.core.exceptions import ProcessStuck
 from inspect_app.core.extensions import db
 from inspect_app.core.logging import case_logger
+from inspect_app.core.names import display_name, lane_name
 from inspect_app.models import (
     Case,
     HumanTask,
@@ -34,6 +35,7 @@ from workflows import (
     SERIALIZER_VERSION,
     BpmnError,
     CompletedPath,
+    Diagram,
     Engine,
     ProcessBundle,
     ReadyTask,
@@ -190,6 +192,7 @@ def deploy_definition(xml: bytes, filename: str, actor: User | None) -> tuple[Pr
         sha256=digest,
         bpmn_xml=xml.decode("utf-8"),
         spec=serialize_spec(bundle),
+        names={key: dict(entry) for key, entry in bundle.names.items()},
         serializer_version=SERIALIZER_VERSION,
         deployed_by=actor,
     )
@@ -282,9 +285,23 @@ def read_workflow(case: Case) -> EngineView:
     )
 
 
-def read_definition_diagram(definition: ProcessDefinition):
-    """The diagram layout (shapes, edges, lanes) drawn in the definition's BPMN file."""
-    return read_diagram(definition.bpmn_xml.encode("utf-8"), definition.process_id)
+def read_definition_diagram(definition: ProcessDefinition) -> Diagram:
+    """The diagram layout (shapes, edges, lanes) drawn in the definition's BPMN file, named in the reader's language
+    from the names the version was deployed with."""
+    layout = read_diagram(definition.bpmn_xml.encode("utf-8"), definition.process_id)
+    shapes = [
+        replace(shape, name=_diagram_name(definition, shape.element_id, shape.name, shape.kind))
+        for shape in layout.shapes
+    ]
+    edges = [replace(edge, name=display_name(definition, edge.element_id, edge.name)) for edge in layout.edges]
+    return replace(layout, shapes=tuple(shapes), edges=tuple(edges))
+
+
+def _diagram_name(definition: ProcessDefinition, element_id: str, drawn: str, kind: str) -> str:
+    # A lane's drawn name is its role (director ...); an unnamed element stays unnamed rather than show its id.
+    if kind == "lane":
+        return lane_name(definition, drawn)
+    return display_name(definition, element_id, drawn) if drawn or element_id in definition.names else ""
 
 
 def case_diagram(case: Case) -> dict:

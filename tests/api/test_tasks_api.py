@@ -26,7 +26,11 @@ def test_my_tasks_carry_the_case_the_lane_the_due_date_and_the_form_fields(api, 
     [visit] = body["tasks"]
     assert (body["total"], body["page"], body["pages"]) == (1, 1, 1)
     assert visit["id"] == task_for(case, "visit", "inspector").id
-    assert (visit["case_reference"], visit["bpmn_id"], visit["title"]) == (case.reference, "visit", "Visit the unit")
+    assert (visit["case_reference"], visit["bpmn_id"], visit["title"]) == (
+        case.reference,
+        "visit",
+        "Làm việc tại đơn vị",
+    )
     assert (visit["lane"], visit["due_at"], visit["claimed_by"], visit["can_complete"]) == (
         "inspector",
         None,
