@@ -54,6 +54,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    from inspect_app.core import library_messages
+
+    library_messages.install(app)
 
     from inspect_app import (
         api,

@@ -5,17 +5,19 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from inspect_app.core import clock
 from inspect_app.core.exceptions import ProcessStuck
 from inspect_app.core.extensions import db
+from inspect_app.core.labels import LANE_LABELS, label
 from inspect_app.core.logging import case_logger
 from inspect_app.models import (
     Case,
@@ -30,18 +32,23 @@ from inspect_app.models import (
 )
 from inspect_app.tasks import registry
 from workflows import (
+    LANE_KEY_PREFIX,
     MAX_BPMN_BYTES,
+    PRIMARY_LANGUAGE,
     SERIALIZER_VERSION,
     BpmnError,
     CompletedPath,
+    Diagram,
     Engine,
     ProcessBundle,
     ReadyTask,
     WaitingTimer,
     WorkflowError,
     element_label,
+    lane_key,
     latest_due,
     parse_bpmn,
+    pick,
     read_diagram,
     serialize_spec,
     stored_path,
@@ -190,6 +197,7 @@ def deploy_definition(xml: bytes, filename: str, actor: User | None) -> tuple[Pr
         sha256=digest,
         bpmn_xml=xml.decode("utf-8"),
         spec=serialize_spec(bundle),
+        names={key: dict(entry) for key, entry in bundle.names.items()},
         serializer_version=SERIALIZER_VERSION,
         deployed_by=actor,
     )
@@ -282,9 +290,59 @@ def read_workflow(case: Case) -> EngineView:
     )
 
 
-def read_definition_diagram(definition: ProcessDefinition):
-    """The diagram layout (shapes, edges, lanes) drawn in the definition's BPMN file."""
-    return read_diagram(definition.bpmn_xml.encode("utf-8"), definition.process_id)
+# --- names: what a process version calls its parts, in each language (workflows/names.py reads them at deploy) ---
+
+
+def reader_language() -> str:
+    """The language being written in: the user's, or the one an e-mail forces (flask_babel.force_locale)."""
+    locale = get_locale()
+    return locale.language if locale is not None else PRIMARY_LANGUAGE
+
+
+def display_name(
+    definition: ProcessDefinition | None, element_id: str | None = None, default: str | None = None
+) -> str:
+    """The name of one element of the definition (the process itself when `element_id` is None), in the reader's
+    language, else Vietnamese, else any; `default`, else the element id, when the file names it in no language."""
+    if definition is None:
+        return default or element_id or ""
+    key = definition.process_id if element_id is None else element_id
+    return pick(definition.names or {}, key, reader_language()) or default or key
+
+
+def lane_name(definition: ProcessDefinition | None, lane: str | None) -> str:
+    """A lane's name (`lane` is its role: director, lead ...) as the definition gives it, else the app's label."""
+    if not lane:
+        return ""
+    named = pick(definition.names or {}, lane_key(lane), reader_language()) if definition is not None else None
+    return named or str(label(lane, LANE_LABELS))
+
+
+def element_names(definition: ProcessDefinition | None) -> dict[str, str]:
+    """Every named element of the definition but its lanes (tasks, events, gateways, flows), by id, in the reader's
+    language."""
+    if definition is None:
+        return {}
+    return {key: display_name(definition, key) for key in definition.names or {} if not key.startswith(LANE_KEY_PREFIX)}
+
+
+def read_definition_diagram(definition: ProcessDefinition) -> Diagram:
+    """The diagram layout (shapes, edges, lanes) drawn in the definition's BPMN file, named in the reader's language
+    from the names the version was deployed with."""
+    layout = read_diagram(definition.bpmn_xml.encode("utf-8"), definition.process_id)
+    shapes = [
+        replace(shape, name=_diagram_name(definition, shape.element_id, shape.name, shape.kind))
+        for shape in layout.shapes
+    ]
+    edges = [replace(edge, name=display_name(definition, edge.element_id, edge.name)) for edge in layout.edges]
+    return replace(layout, shapes=tuple(shapes), edges=tuple(edges))
+
+
+def _diagram_name(definition: ProcessDefinition, element_id: str, drawn: str, kind: str) -> str:
+    # A lane's drawn name is its role (director ...); an unnamed element stays unnamed rather than show its id.
+    if kind == "lane":
+        return lane_name(definition, drawn)
+    return display_name(definition, element_id, drawn) if drawn or element_id in definition.names else ""
 
 
 def case_diagram(case: Case) -> dict:

@@ -100,7 +100,7 @@ _CHAIN = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-_CHAIN_USER_TASK = """<bpmn:userTask id="{id}" name="Step {index}"><bpmn:extensionElements><spiffworkflow:properties>
+_CHAIN_USER_TASK = """<bpmn:userTask id="{id}" name="Bước {index}"><bpmn:extensionElements><spiffworkflow:properties>
 <spiffworkflow:property name="form" value="{form}"/></spiffworkflow:properties></bpmn:extensionElements>
 </bpmn:userTask>"""
 _CHAIN_SCRIPT_TASK = """<bpmn:scriptTask id="{id}" name="Step {index}"><bpmn:script>count = count + 1</bpmn:script>

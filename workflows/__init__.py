@@ -5,6 +5,7 @@ from .engine import CompletedPath, Engine, ReadyTask, WaitingTimer, WorkflowStat
 from .errors import BpmnError, Problem, StateError, WorkflowError, element_label
 from .expressions import ScriptEngine, UnsafeExpression, check_expression
 from .helpers import utc_now
+from .names import LANE_KEY_PREFIX, PRIMARY_LANGUAGE, Names, lane_key, pick, read_names
 from .parser import ElementInfo, Flow, ProcessBundle, ProcessInfo, list_processes, parse_bpmn
 from .serializer import SERIALIZER_VERSION, dump_state, load_state, serialize_spec, state_version
 from .timers import DEFAULT_MAX_TIMER, latest_due
@@ -13,7 +14,9 @@ from .xmlsafe import MAX_BPMN_BYTES
 
 __all__ = [
     "DEFAULT_MAX_TIMER",
+    "LANE_KEY_PREFIX",
     "MAX_BPMN_BYTES",
+    "PRIMARY_LANGUAGE",
     "SERIALIZER_VERSION",
     "BpmnError",
     "CompletedPath",
@@ -23,6 +26,7 @@ __all__ = [
     "ElementInfo",
     "Engine",
     "Flow",
+    "Names",
     "Problem",
     "ProcessBundle",
     "ProcessInfo",
@@ -36,10 +40,13 @@ __all__ = [
     "check_expression",
     "dump_state",
     "element_label",
+    "lane_key",
     "latest_due",
     "list_processes",
     "load_state",
     "parse_bpmn",
+    "pick",
+    "read_names",
     "read_diagram",
     "serialize_spec",
     "state_version",

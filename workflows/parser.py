@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser, SpiffProcessParser
 
 from .errors import BpmnError, Problem
+from .names import names_from_tree
 from .timers import clock_aware
 from .xmlsafe import MAX_BPMN_BYTES, load_xml
 
@@ -53,7 +54,8 @@ class Flow:
 
 @dataclass(frozen=True, eq=False)
 class ProcessBundle:
-    """Everything needed to start a process: its spec, the specs it calls, and element/lane/flow facts."""
+    """Everything needed to start a process: its spec, the specs it calls, element/lane/flow facts, and the
+    display names of its elements in each language (names.py)."""
 
     process_id: str
     name: str
@@ -62,6 +64,7 @@ class ProcessBundle:
     elements: Mapping[str, ElementInfo] = field(default_factory=dict)
     lanes: frozenset[str] = frozenset()
     flows: tuple[Flow, ...] = ()
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 class _ClockTimerParsing:
@@ -221,4 +224,5 @@ def bundle_from_tree(root: etree._Element, process_id: str | None = None, *, fil
         elements=MappingProxyType(elements),
         lanes=frozenset(element.lane for element in elements.values() if element.lane),
         flows=_flows(root),
+        names=MappingProxyType(names_from_tree(root)),
     )

@@ -11,6 +11,7 @@ from .engine import MAX_PROCESS_STEPS
 from .errors import BpmnError, Problem
 from .expressions import Mode, check_expression
 from .helpers import utc_now
+from .names import PRIMARY_LANGUAGE, element_names, looks_vietnamese
 from .parser import ProcessBundle, bundle_from_tree
 from .timers import (
     DEFAULT_MAX_TIMER,
@@ -99,6 +100,19 @@ def _user_task_problems(root, known_forms: set[str]) -> Iterator[Problem]:
             yield Problem(task_id, f"unknown form {forms[0].strip()!r}")
         if task_id not in in_lanes:
             yield Problem(task_id, "user task is not in a lane, so nobody would be asked to do it")
+        if not _has_vietnamese_name(task):
+            yield Problem(
+                task_id,
+                "user task has no Vietnamese name: write one, with its diacritics, in the name attribute "
+                "(a name in another language goes in a property such as name:en)",
+                task.get("name"),
+            )
+
+
+def _has_vietnamese_name(task) -> bool:
+    """Users read a task by its name, Vietnamese first (names.py)."""
+    named = element_names(task)
+    return bool(named and looks_vietnamese(named[1].get(PRIMARY_LANGUAGE)))
 
 
 def _expression_problems(root) -> Iterator[Problem]:

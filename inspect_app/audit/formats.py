@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from inspect_app.audit import names
 from inspect_app.audit.describe import Formatter, plain
 from inspect_app.audit.lookups import Lookups
+from inspect_app.core.formats import calendar_date, local_time
 from inspect_app.models import CaseEvent
 
 EMPTY = "—"
@@ -33,8 +34,6 @@ def yes_no(value, event: CaseEvent, lookups: Lookups) -> str:
 
 def day(value, event: CaseEvent, lookups: Lookups) -> str:
     """An ISO calendar date (a deadline, a decision date)."""
-    from inspect_app.core.templating import calendar_date  # the templates' format; templating imports the features
-
     try:
         return calendar_date(date.fromisoformat(str(value)))
     except ValueError:
@@ -43,8 +42,6 @@ def day(value, event: CaseEvent, lookups: Lookups) -> str:
 
 def moment(value, event: CaseEvent, lookups: Lookups) -> str:
     """An ISO date and time, in the reader's time zone."""
-    from inspect_app.core.templating import local_time
-
     try:
         return local_time(datetime.fromisoformat(str(value)))
     except ValueError:

@@ -1,16 +1,13 @@
 """How the history reads the events of cases and their teams (see audit/describe.py)."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from inspect_app.audit.describe import EventKind, Field
 from inspect_app.audit.formats import changed, choice, person, subject, unit
-from inspect_app.cases.services import PROCESS_COMPLETED
-from inspect_app.core.labels import CASE_STATUS_LABELS, CASE_TYPE_LABELS, TEAM_ROLE_LABELS
+from inspect_app.core.labels import CASE_STATUS_LABELS, CASE_TYPE_LABELS, REASON_LABELS, TEAM_ROLE_LABELS
 
-
-def closing_reason(value, event, lookups) -> str:
-    return _("The process reached its end.") if value == PROCESS_COMPLETED else str(value)
+# A reason the app records in words (the process ran to its end); a person's own reason as they wrote it.
+closing_reason = choice(REASON_LABELS)
 
 
 EVENT_KINDS = {

@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel, Field
 
+from inspect_app.core.names import display_name
 from inspect_app.evidence.schemas import UtcTime
 from inspect_app.history import case_events, event_payload
 from inspect_app.models import Case, CaseStatus, TeamRole, User
@@ -71,7 +72,7 @@ class CaseDetail(CaseSummary):
             created_at=case.created_at,
             closed_at=case.closed_at,
             process=(
-                ProcessRef(process_id=definition.process_id, version=definition.version, name=definition.name)
+                ProcessRef(process_id=definition.process_id, version=definition.version, name=display_name(definition))
                 if definition
                 else None
             ),

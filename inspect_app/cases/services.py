@@ -75,10 +75,6 @@ def add_team_member(case: Case, user: User, role: TeamRole, *, actor: User | Non
     return member
 
 
-# The reason recorded when a case closes because its process ran to its end; the history reads it in words.
-PROCESS_COMPLETED = "process completed"
-
-
 def close_case(case: Case, *, actor: User | None, reason: str, at: datetime | None = None) -> None:
     """Close the case; it becomes read-only, and whatever task or timer was still open is cancelled."""
     old = case.status

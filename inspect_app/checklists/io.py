@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from inspect_app.core.schemas import FileUnreadable
+from inspect_app.core.syntax_errors import json_problem
 
 
 def read_json(raw: bytes) -> Any:
@@ -20,6 +21,6 @@ def read_json(raw: bytes) -> Any:
                 "The file is not valid JSON: line %(line)d, column %(column)d: %(reason)s",
                 line=error.lineno,
                 column=error.colno,
-                reason=error.msg,
+                reason=json_problem(error),
             )
         ) from None

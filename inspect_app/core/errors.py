@@ -27,12 +27,18 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # Werkzeug's own descriptions are English: every status a page can meet is worded here.
         messages = {
+            400: _("The request could not be understood. Reload the page and try again."),
+            401: _("Sign in to go on."),
             403: _("You may not do this."),
             404: _("This page does not exist, or you may not see it."),
+            405: _("This page cannot be used this way."),
             409: _("Someone else changed this at the same time. Reload and try again."),
+            413: _("What was sent is too large."),
+            429: _("Too many attempts. Wait a moment and try again."),
         }
-        message = messages.get(error.code, error.description)
+        message = messages.get(error.code, _("The request could not be handled. Reload the page and try again."))
         # Keep what the exception says in its headers (405's Allow, 401's challenge); the body is ours.
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if _wants_json():

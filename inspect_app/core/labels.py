@@ -132,28 +132,9 @@ ACTION_LABELS = {
     "par.round_closed": _l("PAR round closed"),
 }
 
-# The task names of the shipped BPMN files, so that they read in the user's language. A task whose process names it
-# otherwise (an uploaded version) shows its own name.
-TASK_TITLES = {
-    title: label_
-    for title, label_ in [
-        ("Plan the inspection and notify the unit", _l("Plan the inspection and notify the unit")),
-        ("Inspect on site", _l("Inspect on site")),
-        ("Consolidate findings and write the minutes", _l("Consolidate findings and write the minutes")),
-        ("Approve the conclusion", _l("Approve the conclusion")),
-        ("Report remediation", _l("Report remediation")),
-        ("Follow up the missed deadline", _l("Follow up the missed deadline")),
-        ("Decide on the escalation", _l("Decide on the escalation")),
-        ("Verify the remediation", _l("Verify the remediation")),
-        ("Close the case", _l("Close the case")),
-        ("Assess the unit and attach evidence", _l("Assess the unit and attach evidence")),
-        ("Appraise, round 1", _l("Appraise, round 1")),
-        ("Explain the flagged items", _l("Explain the flagged items")),
-        ("Appraise, round 2", _l("Appraise, round 2")),
-        ("Check completeness and send for approval", _l("Check completeness and send for approval")),
-        ("Approve the index", _l("Approve the index")),
-    ]
-}
+# Reasons the app itself records for closing a case (a person's reason is their own text).
+PROCESS_COMPLETED = "process completed"
+REASON_LABELS = {PROCESS_COMPLETED: _l("The process ran to its end")}
 
 # Looked up by the value's enum type: members of different enums may share a value ("open").
 LABELS_BY_ENUM = {

@@ -44,6 +44,7 @@ import yaml
 from flask_babel import gettext as _
 
 from inspect_app.core.schemas import FileUnreadable
+from inspect_app.core.syntax_errors import yaml_problem
 from inspect_app.criteria.schemas import MAX_NODES, ROW_KEY
 
 SET_KEYS = ["code", "name", "year", "level", "survey_max", "bonus_cap", "penalty_cap", "is_sample"]
@@ -90,12 +91,11 @@ def read_yaml(raw: bytes) -> Any:
         where = (
             _("line %(line)d, column %(column)d", line=mark.line + 1, column=mark.column + 1) if mark else _("unknown")
         )
-        problem = error.problem or error.context or ""
         raise FileUnreadable(
-            _("The file is not valid YAML: %(where)s: %(reason)s", where=where, reason=problem)
+            _("The file is not valid YAML: %(where)s: %(reason)s", where=where, reason=yaml_problem(error))
         ) from None
-    except yaml.YAMLError as error:
-        raise FileUnreadable(_("The file is not valid YAML: %(reason)s", reason=str(error))) from None
+    except yaml.YAMLError:
+        raise FileUnreadable(_("The file is not valid YAML.")) from None
 
 
 # --- XLSX ---------------------------------------------------------------------------------------------------------

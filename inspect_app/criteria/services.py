@@ -24,7 +24,6 @@ from inspect_app.criteria.schemas import (
     CriteriaSetDocument,
     CriteriaTree,
 )
-from inspect_app.criteria.schemas import points_text as points_text  # the pages show points through the services
 from inspect_app.models import CriteriaSet, Criterion, CriterionKind, ParAssessment, RoundCriteriaSet
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

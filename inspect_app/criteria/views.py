@@ -9,6 +9,7 @@ from werkzeug.utils import secure_filename
 
 from inspect_app.access.loaders import criteria_set_or_404
 from inspect_app.access.roles import roles_required
+from inspect_app.core.formats import number
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.criteria import bp, services
 from inspect_app.criteria import io as criteria_io
@@ -28,7 +29,7 @@ def _download(body: bytes, criteria_set: CriteriaSet, extension: str, mimetype: 
 @bp.route("/")
 @roles_required(Role.ADMIN)
 def index():
-    return render_template("criteria/index.html", rows=services.sets_with_usage(), points=services.points_text)
+    return render_template("criteria/index.html", rows=services.sets_with_usage(), points=number)
 
 
 @bp.route("/<int:set_id>")
@@ -40,7 +41,7 @@ def detail(set_id: int):
         criteria_set=criteria_set,
         total_max=services.total_max(criteria_set),
         assessments=services.assessments_using(criteria_set),
-        points=services.points_text,
+        points=number,
     )
 
 

@@ -23,8 +23,12 @@ class ProcessDefinition(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    spec: Mapped[dict] = mapped_column(JSON)
+    # The file and its parsed spec are large and read only to run or draw a case: lists that show names skip them.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec: Mapped[dict] = mapped_column(JSON, deferred=True)
+    # Display names of the process and its elements in each language: {element id or "lane:<role>": {"vi": ...}},
+    # read from the file at deploy (workflows/names.py); shown through inspect_app/core/names.py.
+    names: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     serializer_version: Mapped[str] = mapped_column(String(16))
     deployed_at: Mapped[datetime] = mapped_column(default=utc_now)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -36,7 +40,10 @@ class ProcessDefinition(db.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.name} v{self.version}"
+        """The process's name in the reader's language, with the version."""
+        from inspect_app.core.names import display_name  # the reader's language is the app's, not the model's
+
+        return f"{display_name(self)} v{self.version}"
 
 
 class HumanTask(db.Model):
@@ -72,6 +79,13 @@ class HumanTask(db.Model):
 
     def __repr__(self) -> str:
         return f"<HumanTask {self.bpmn_id} of case {self.case_id} ({self.state})>"
+
+    @property
+    def display_title(self) -> str:
+        """The task's name in the reader's language, from its case's own process version."""
+        from inspect_app.core.names import task_title  # the reader's language is the app's, not the model's
+
+        return task_title(self)
 
     @property
     def is_ready(self) -> bool:

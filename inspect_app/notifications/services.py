@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -17,7 +17,8 @@ from inspect_app.access.lanes import lane_members
 from inspect_app.access.visibility import notifications_visible_to
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
-from inspect_app.models import Case, CaseStatus, Finding, FindingState, Lane, Notification, User
+from inspect_app.core.formats import calendar_date
+from inspect_app.models import Case, CaseStatus, Finding, FindingState, HumanTask, Lane, Notification, User
 
 
 class Kind(enum.StrEnum):
@@ -190,7 +191,7 @@ def describe(notification: Notification) -> Notice:
     """Word the notification in the current locale (the reader's, or the one forced for an e-mail)."""
     p = notification.params
     if notification.kind == Kind.TASK_ASSIGNED:
-        text = _("You have a new task in %(case)s: %(task)s.", case=p["case"], task=p["task"])
+        text = _("You have a new task in %(case)s: %(task)s.", case=p["case"], task=_task_title(p))
         return Notice(_("New task"), text, "tasks.detail", {"task_id": p["task_id"]})
     if notification.kind == Kind.REMEDIATION_DUE:
         text = _(
@@ -227,5 +228,11 @@ def describe(notification: Notification) -> Notice:
     return Notice(notification.kind, "", "notifications.index")
 
 
+def _task_title(params: dict) -> str:
+    """The task's name in the reader's language (stored as an id: the notification is worded when read)."""
+    task = db.session.get(HumanTask, params["task_id"])
+    return task.display_title if task is not None else params["task"]
+
+
 def _date(value: str | None) -> str:
-    return format_date(date.fromisoformat(value)) if value else "–"
+    return calendar_date(date.fromisoformat(value)) if value else "–"

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from inspect_app.core.formats import number
 from inspect_app.core.labels import label
 from inspect_app.core.pdf import render_pdf
 from inspect_app.models import OrgLevel, ParAssessment, ParRound
@@ -122,10 +123,10 @@ def ranking_workbook(par_round: ParRound, tables: list[LevelTable]) -> bytes:
         _put(sheet, 1, 1, f"{par_round.name}: {table.heading}", font=TITLE)
         _put(sheet, 2, 1, _("%(approved)d of %(units)d units approved", approved=table.approved, units=table.size))
         titles = [_("Rank"), _("Unit code"), _("Unit")]
-        titles += [f"{f.code}. {f.name} ({f.max_points})" for f in table.fields]
+        titles += [f"{f.code}. {f.name} ({number(f.max_points, 2)})" for f in table.fields]
         survey_max = table.criteria_set.survey_max if table.criteria_set is not None else Decimal(0)
         titles += [
-            _("Survey (%(max)s)", max=survey_max),
+            _("Survey (%(max)s)", max=number(survey_max, 2)),
             _("Bonus"),
             _("Penalty"),
             _("Total"),

@@ -106,12 +106,12 @@ class LevelTable:
 def _statuses(assessments: list[ParAssessment]) -> dict[int, str]:
     """Where each case stands: approved, closed or cancelled, or the titles of its open steps."""
     open_steps: dict[int, list[str]] = {}
-    for case_id, title in db.session.execute(
-        select(HumanTask.case_id, HumanTask.title)
+    for task in db.session.scalars(
+        select(HumanTask)
         .where(HumanTask.case_id.in_([a.case_id for a in assessments]), HumanTask.state == TaskState.READY)
         .order_by(HumanTask.id)
     ):
-        open_steps.setdefault(case_id, []).append(title)
+        open_steps.setdefault(task.case_id, []).append(task.display_title)
     statuses = {}
     for par in assessments:
         if par.is_approved:

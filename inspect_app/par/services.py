@@ -14,6 +14,7 @@ from inspect_app.cases.services import add_team_member, create_case
 from inspect_app.core import clock
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.formats import local_time
 from inspect_app.history import record_event
 from inspect_app.inspections.services import deadline_moment
 from inspect_app.models import (
@@ -180,7 +181,7 @@ def _saved_meanwhile(score: ItemScore) -> Conflict:
             "look at the score now and enter yours again.",
             user=who,
             code=code,
-            time=format_datetime(last.at, "short") if last is not None else "",
+            time=local_time(last.at) if last is not None else "",
         )
     )
 

@@ -12,6 +12,7 @@ from inspect_app import workflow_bridge
 from inspect_app.access.loaders import process_definition_or_404, timer_or_404
 from inspect_app.access.roles import roles_required
 from inspect_app.core.extensions import db
+from inspect_app.core.names import display_name
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import Case, ProcessDefinition, Role
 from inspect_app.processes import bp
@@ -42,12 +43,14 @@ def index():
         xml = upload.stream.read(workflow_bridge.MAX_BPMN_BYTES + 1)
         definition, created = deploy_bpmn(xml, filename, actor=current_user)
         if created:
-            message = _("Deployed %(name)s as version %(version)d.", name=definition.name, version=definition.version)
+            message = _(
+                "Deployed %(name)s as version %(version)d.", name=display_name(definition), version=definition.version
+            )
             flash(message, "success")
         else:
             message = _(
                 "%(name)s is unchanged: version %(version)d stays the latest.",
-                name=definition.name,
+                name=display_name(definition),
                 version=definition.version,
             )
             flash(message, "info")

@@ -65,7 +65,7 @@ class Task(BaseModel):
             case_reference=task.case.reference,
             case_title=task.case.title,
             bpmn_id=task.bpmn_id,
-            title=task.title,
+            title=task.display_title,
             lane=task.lane,
             due_at=task.due_at,
             claimed_by=task.claimed_by.username if task.claimed_by else None,

@@ -2,15 +2,16 @@
 
 Each locks the case, checks, changes, records history and flushes; the entry point commits once."""
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from inspect_app import workflow_bridge
-from inspect_app.cases.services import PROCESS_COMPLETED, close_case
+from inspect_app.cases.services import close_case
 from inspect_app.core import clock
 from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.formats import local_time
+from inspect_app.core.labels import PROCESS_COMPLETED
 from inspect_app.core.unit_of_work import explain_conflict
 from inspect_app.history import record_event
 from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, User, WorkflowState
@@ -56,7 +57,7 @@ def already_done_message(task: HumanTask) -> str:
         return _(
             "%(user)s already completed this task at %(time)s.",
             user=task.completed_by.full_name,
-            time=format_datetime(task.completed_at, "short"),
+            time=local_time(task.completed_at),
         )
     if task.state == TaskState.READY:
         return _("Someone else changed this case at the same moment. Nothing was saved; try again.")
@@ -80,7 +81,7 @@ def case_changed_conflict(case_id: int) -> Conflict:
             "%(user)s changed this case at %(time)s, at the same moment as you. Nothing of yours was saved; "
             "look again and retry.",
             user=event.actor.full_name,
-            time=format_datetime(event.at, "short"),
+            time=local_time(event.at),
         )
     )
 
@@ -142,7 +143,12 @@ def claim_task(task: HumanTask, *, actor: User) -> None:
             else Forbidden(_("This task is for someone else."))
         )
     task.claimed_by = actor
-    record_event(task.case, "task.claimed", actor=actor, details={"task": task.title, "user": actor.username})
+    record_event(
+        task.case,
+        "task.claimed",
+        actor=actor,
+        details={"task": task.title, "bpmn_id": task.bpmn_id, "user": actor.username},
+    )
 
 
 def reassign_task(task: HumanTask, *, to: User, actor: User) -> None:
@@ -160,7 +166,10 @@ def reassign_task(task: HumanTask, *, to: User, actor: User) -> None:
     previous = task.claimed_by.username if task.claimed_by else None
     task.claimed_by = to
     record_event(
-        task.case, "task.reassigned", actor=actor, details={"task": task.title, "from": previous, "to": to.username}
+        task.case,
+        "task.reassigned",
+        actor=actor,
+        details={"task": task.title, "bpmn_id": task.bpmn_id, "from": previous, "to": to.username},
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from inspect_app.core.templating import calendar_date, local_time
+from inspect_app.core.formats import calendar_date, local_time
 from inspect_app.models import HumanTask
 from inspect_app.tasks import registry
 from inspect_app.tasks.schemas import describe

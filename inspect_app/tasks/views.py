@@ -59,7 +59,7 @@ def detail(task_id: int):
         on_refusal_render(page, form)
         services.check_can_complete(task, current_user)
         services.complete_task(task, actor=current_user, data=form.to_input())
-        flash(_("Done: %(task)s.", task=task.title), "success")
+        flash(_("Done: %(task)s.", task=task.display_title), "success")
         return redirect(url_for("cases.detail", case_id=task.case_id))
     return page()
 

@@ -26,7 +26,11 @@ def test_my_tasks_carry_the_case_the_lane_the_due_date_and_the_form_fields(api, 
     [visit] = body["tasks"]
     assert (body["total"], body["page"], body["pages"]) == (1, 1, 1)
     assert visit["id"] == task_for(case, "visit", "inspector").id
-    assert (visit["case_reference"], visit["bpmn_id"], visit["title"]) == (case.reference, "visit", "Visit the unit")
+    assert (visit["case_reference"], visit["bpmn_id"], visit["title"]) == (
+        case.reference,
+        "visit",
+        "Làm việc tại đơn vị",
+    )
     assert (visit["lane"], visit["due_at"], visit["claimed_by"], visit["can_complete"]) == (
         "inspector",
         None,
@@ -83,7 +87,7 @@ def test_a_page_number_past_the_documented_limit_is_400_naming_it(api, people, c
     assert documented(caller.get(f"/api/v1/tasks?page={MAX_PAGE}"), "/api/v1/tasks")["tasks"] == []
     response = caller.get(f"/api/v1/tasks?page={10**20}")
     assert response.status_code == 400, "the database's OFFSET cannot hold it: not a 500"
-    assert documented(response, "/api/v1/tasks")["errors"] == {"page": [f"must be at most {MAX_PAGE}"]}
+    assert documented(response, "/api/v1/tasks")["errors"] == {"page": [f"must be at most {MAX_PAGE:,}"]}
 
 
 def test_completing_a_task_returns_the_cases_next_tasks(api, people, case):

@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+from flask_babel import force_locale
+
 from inspect_app.core import clock as app_clock
 from inspect_app.core.extensions import db
 from inspect_app.models import Notification
-from inspect_app.notifications.services import Kind, send_due_reminders
+from inspect_app.notifications.services import Kind, describe, send_due_reminders
 from tests.inspections.test_paths import keep_all, minutes, plan, visit
 from tests.notifications.conftest import last_id, notified
 
@@ -43,7 +45,11 @@ def test_an_opened_task_is_notified_to_who_may_do_it_never_to_the_actor(act, do_
     minutes(do_task, case)
     assert notified(Kind.TASK_ASSIGNED, since=mark) == ["director"]
     notification = db.session.scalars(db.select(Notification).where(Notification.id > mark)).one()
-    assert notification.case_id == case.id and notification.params["task"] == "Approve the conclusion"
+    assert notification.case_id == case.id
+    with force_locale("vi"):
+        assert describe(notification).text.endswith(": Phê duyệt kết luận kiểm tra."), "worded in the reader's language"
+    with force_locale("en"):
+        assert describe(notification).text.endswith(": Approve the conclusion.")
 
 
 def test_a_rejected_remediation_is_notified_to_the_units_officers(act, do_task, decide, people):

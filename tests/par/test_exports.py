@@ -200,3 +200,18 @@ def test_the_vietnamese_appendix_title_once_translated(client, sign_in, par_peop
     text = pdf_text(get_as(client, sign_in, "director", f"/par/rounds/{reports_world['round'].id}/ranking.pdf"))
     assert "Phụ lục: Kết quả xác định Chỉ số cải cách hành chính năm 2026" in text
     assert "STT Đơn vị Tổng điểm Chỉ số Xếp loại Xếp hạng" in text
+
+
+def test_a_vietnamese_reader_gets_the_ranking_in_vietnamese(client, sign_in, par_people, reports_world):  # noqa: F811
+    par_people["director"].language = "vi"
+    db.session.commit()
+    url = f"/par/rounds/{reports_world['round'].id}/ranking"
+
+    page = get_as(client, sign_in, "director", f"{url}?level=district").get_data(as_text=True)
+    sheet = load_workbook(BytesIO(client.get(f"{url}.xlsx?level=district").data))["Cấp huyện"]
+
+    where_tk_stands = "Tự đánh giá, chấm điểm và đính kèm tài liệu kiểm chứng"
+    assert where_tk_stands in page and "Assess the unit" not in page
+    assert sheet["M8"].value.startswith(where_tk_stands), "the status column names the step in Vietnamese"
+    assert sheet["D4"].value == "1. Chỉ đạo, điều hành (10,00)", "numbers in text with a decimal comma"
+    assert sheet["I5"].value == 90.5 and sheet["I5"].data_type == "n", "numbers stay numbers"

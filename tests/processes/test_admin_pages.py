@@ -59,7 +59,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, deploy):
 
 def test_the_list_shows_each_version(client, admin, deploy):
     deploy()
-    deploy(xml=GOOD.replace(b'name="Write the report"', b'name="Write the report (v2)"'))
+    deploy(xml=GOOD.replace('name="Viết báo cáo"'.encode(), 'name="Viết báo cáo (v2)"'.encode()))
 
     page = client.get(INDEX).get_data(as_text=True)
 
@@ -124,7 +124,7 @@ def test_the_version_page_draws_the_diagram_and_offers_the_file(client, admin, d
 
     page = client.get(f"{INDEX}{definition.id}").get_data(as_text=True)
     assert "<svg" in page
-    assert "Visit the unit" in page and "Review the report" in page
+    assert "Làm việc tại đơn vị" in page and "Xem xét báo cáo" in page
     assert f"{INDEX}{definition.id}/bpmn" in page
 
     download = client.get(f"{INDEX}{definition.id}/bpmn")

@@ -12,7 +12,7 @@ from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import NoteInput, ReviewInput
 from tests.conftest import APP_BPMN
 
-V1_TITLE, V2_TITLE = "Write the report", "Write the report (v2)"
+V1_TITLE, V2_TITLE = "Viết báo cáo", "Viết báo cáo (v2)"
 
 
 @pytest.fixture
@@ -130,6 +130,6 @@ def test_the_spec_is_stored_once_per_version_not_in_each_case(deploy, start_case
         assert case.definition_id == definition.id
         assert not {"spec", "subprocess_specs"} & set(case.workflow_state), "the case holds no copy of the spec"
         state = json.dumps(case.workflow_state, ensure_ascii=False)
-        assert not any(name in state for name in ("Visit the unit", "Write the report", "Review the report"))
+        assert not any(name in state for name in ("Làm việc tại đơn vị", "Viết báo cáo", "Xem xét báo cáo"))
         # A case just started holds only its task tree and data: a few kilobytes, not the process definition.
         assert len(state) < 16_000, f"case state is {len(state)} bytes"

@@ -24,7 +24,7 @@ SCRIPT_FIRST_LINE = (
     "too: script refused: the repetition would hold at least 99,999,999,999 characters or items; the limit is "
     "100,000"
 )
-NO_WAY_ON = b"""<?xml version="1.0" encoding="UTF-8"?>
+NO_WAY_ON = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
                   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
                   id="no_way_on_definitions" targetNamespace="http://example.org/inspect">
@@ -39,7 +39,7 @@ NO_WAY_ON = b"""<?xml version="1.0" encoding="UTF-8"?>
     </bpmn:laneSet>
     <bpmn:startEvent id="start"/>
     <bpmn:exclusiveGateway id="announced_only" name="Announced?"/>
-    <bpmn:userTask id="plan" name="Plan">
+    <bpmn:userTask id="plan" name="Lập kế hoạch">
       <bpmn:extensionElements>
         <spiffworkflow:properties><spiffworkflow:property name="form" value="note"/></spiffworkflow:properties>
       </bpmn:extensionElements>
@@ -52,7 +52,7 @@ NO_WAY_ON = b"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="to_done" sourceRef="plan" targetRef="done"/>
   </bpmn:process>
 </bpmn:definitions>
-"""
+""".encode()
 
 
 def upload(client, content: bytes, filename: str):
@@ -169,7 +169,7 @@ def test_a_timer_limit_that_is_not_a_duration_of_at_most_100_years_stops_the_app
 
 
 def test_ids_and_names_longer_than_the_app_stores_are_refused_naming_the_element(app, client, admin):
-    xml = chain_bpmn(["user"], form="note").replace(b'name="Step 0"', b'name="' + b"N" * 201 + b'"')
+    xml = chain_bpmn(["user"], form="note").replace('name="Bước 0"'.encode(), f'name="{"Đ" * 201}"'.encode())
     xml = xml.replace(b"step_0", b"s" * 101)
 
     response = upload(client, xml, "long.bpmn")

@@ -23,6 +23,7 @@ PROBLEMS = [
     ("unknown_lane.bpmn", "lane_lead", "unknown lane 'janitor'; known lanes: appraiser, council, director, inspector"),
     ("no_form.bpmn", "report", "user task has no 'form' property"),
     ("unknown_form.bpmn", "report", "unknown form 'wishlist'"),
+    ("english_name.bpmn", 'report ("Write the report")', "user task has no Vietnamese name: write one"),
     ("condition_import.bpmn", "flow_done", "condition: name '__import__' is not allowed"),
     ("condition_mro.bpmn", "flow_done", "condition: attribute access (x.y) is not allowed"),
     ("script_open.bpmn", "prepare", "script: calling \"open('/etc/passwd').read\" is not allowed"),
@@ -50,7 +51,7 @@ def validate_in_subprocess(*paths):
 
 def test_good_files_pass(validate, tmp_path):
     other = tmp_path / "app_review_v2.bpmn"
-    other.write_bytes(GOOD.read_bytes().replace(b'name="Write the report"', b'name="Write the report (v2)"'))
+    other.write_bytes(GOOD.read_bytes().replace('name="Viết báo cáo"'.encode(), 'name="Viết báo cáo (v2)"'.encode()))
 
     result = validate(GOOD, other)
 

@@ -9,7 +9,7 @@ from inspect_app.models import ApiToken, OrgLevel, Role, TeamRole
 from tests.helpers import fresh_browser
 
 # Three tasks open side by side, one in each lane whose people can change under a running case.
-LANES_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+LANES_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
                   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
                   id="three_lanes_definitions" targetNamespace="http://example.org/inspect">
@@ -36,19 +36,19 @@ LANES_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="to_approve" sourceRef="split" targetRef="approve"/>
     <bpmn:sequenceFlow id="to_inspect" sourceRef="split" targetRef="inspect"/>
     <bpmn:sequenceFlow id="to_remediate" sourceRef="split" targetRef="remediate"/>
-    <bpmn:userTask id="approve" name="Approve the plan">
+    <bpmn:userTask id="approve" name="Phê duyệt kế hoạch">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="form" value="note"/>
       </spiffworkflow:properties></bpmn:extensionElements>
       <bpmn:incoming>to_approve</bpmn:incoming><bpmn:outgoing>approved</bpmn:outgoing>
     </bpmn:userTask>
-    <bpmn:userTask id="inspect" name="Inspect the records">
+    <bpmn:userTask id="inspect" name="Kiểm tra hồ sơ">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="form" value="note"/>
       </spiffworkflow:properties></bpmn:extensionElements>
       <bpmn:incoming>to_inspect</bpmn:incoming><bpmn:outgoing>inspected</bpmn:outgoing>
     </bpmn:userTask>
-    <bpmn:userTask id="remediate" name="Report the remediation">
+    <bpmn:userTask id="remediate" name="Báo cáo khắc phục">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="form" value="note"/>
       </spiffworkflow:properties></bpmn:extensionElements>
@@ -67,8 +67,8 @@ LANES_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="done"><bpmn:incoming>to_done</bpmn:incoming></bpmn:endEvent>
   </bpmn:process>
 </bpmn:definitions>
-"""
-APPROVE, INSPECT, REMEDIATE = "Approve the plan", "Inspect the records", "Report the remediation"
+""".encode()
+APPROVE, INSPECT, REMEDIATE = "Phê duyệt kế hoạch", "Kiểm tra hồ sơ", "Báo cáo khắc phục"
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_two_directors_submitting_the_same_review_at_once(app, start_case, peopl
         new_events = case_events(case)[events_before:]
         assert [e.action for e in new_events] == ["task.completed"], f"round {round_number}: done once"
         assert new_events[0].actor_id == people[winner].id
-        assert new_events[0].details["opened"] == ["Write the report"], "the next task opened once"
+        assert new_events[0].details["opened"] == ["Viết báo cáo"], "the next task opened once"
         assert no_duplicate_ready_rows(case)
         [report] = ready_tasks(case)
         assert report.bpmn_id == "report"
@@ -114,7 +114,7 @@ def test_two_inspectors_finishing_their_own_visits_at_once_both_count(app, start
         assert [t.bpmn_id for t in ready_tasks(case)] == ["report"], "the report opens once, after both visits"
         completed = [e for e in case_events(case) if e.action == "task.completed"]
         assert sorted(e.actor_id for e in completed) == sorted(people[name].id for name in clients)
-        assert [e.details["opened"] for e in completed] == [[], ["Write the report"]]
+        assert [e.details["opened"] for e in completed] == [[], ["Viết báo cáo"]]
     assert app.test_cli_runner().invoke(args=["inspect", "verify-history"]).exit_code == 0
 
 

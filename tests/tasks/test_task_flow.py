@@ -41,13 +41,13 @@ def submit(client, task, **data):
 def test_each_member_gets_their_own_visit_task(case, people):
     visits = open_tasks(case, "visit")
     assert sorted(t.claimed_by.username for t in visits) == ["inspector", "inspector2"]
-    assert {t.title for t in visits} == {"Visit the unit"}
+    assert {t.title for t in visits} == {"Làm việc tại đơn vị"}
 
 
 def test_the_inbox_shows_a_user_their_tasks_only(client, sign_in, case):
     sign_in("inspector")
     page = client.get("/tasks/").get_data(as_text=True)
-    assert "Visit the unit" in page and case.reference in page
+    assert "Làm việc tại đơn vị" in page and case.reference in page
     assert "1 task" in page
     sign_in("director")
     assert "You have no open tasks" in client.get("/tasks/").get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_a_full_round_with_a_return_loop(client, sign_in, case, people):
     assert actions.count("task.completed") == 6
     assert actions[-1] == "case.closed"
     returned = [e for e in case_events(case) if e.details.get("decisions") == {"decision": "return"}]
-    assert returned and returned[0].details["opened"] == ["Write the report"]
+    assert returned and returned[0].details["opened"] == ["Viết báo cáo"]
     assert db.session.get(HumanTask, review.id).submission == {"decision": "approve", "comment": None}
 
 

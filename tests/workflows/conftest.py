@@ -94,7 +94,7 @@ _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:script>{script}</bpmn:script>
     </bpmn:scriptTask>
     <bpmn:sequenceFlow id="flow_prepared" sourceRef="prepare" targetRef="decide"/>
-    <bpmn:userTask id="decide" name="Decide">
+    <bpmn:userTask id="decide" name="Quyết định">
       {form}
       <bpmn:incoming>flow_prepared</bpmn:incoming>
       <bpmn:outgoing>flow_decided</bpmn:outgoing>

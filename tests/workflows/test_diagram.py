@@ -58,7 +58,7 @@ def edge(diagram, element_id):
 
 def test_every_element_is_read_with_its_kind_name_and_box(sample):
     draft = shape(sample, "draft_report")
-    assert (draft.kind, draft.name) == ("task", "Draft the inspection report")
+    assert (draft.kind, draft.name) == ("task", "Dự thảo báo cáo kiểm tra")
     assert (draft.x, draft.y, draft.width, draft.height) == (280, 120, 100, 80)
 
     kinds = {shape.element_id: shape.kind for shape in sample.shapes}

@@ -17,7 +17,7 @@ def test_user_tasks_carry_title_lane_form_and_properties(engine, bundle, do_task
 
     assert (assign.bpmn_id, assign.title, assign.lane, assign.form) == (
         "assign_inspector",
-        "Assign an inspector",
+        "Phân công công chức kiểm tra",
         "lead",
         "assign_inspector",
     )

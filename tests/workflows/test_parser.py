@@ -11,7 +11,7 @@ def test_bundle_describes_the_executable_process(bundle):
     assert parsed.process_id == "inspection"
     assert parsed.name == "Site inspection"
     assert parsed.lanes == {"lead", "inspector", "director"}
-    assert parsed.elements["inspect_site"].name == "Inspect the site"
+    assert parsed.elements["inspect_site"].name == "Kiểm tra tại chỗ"
     assert parsed.elements["inspect_site"].lane == "inspector"
     assert parsed.elements["is_compliant"].kind == "ExclusiveGateway"
     flow = next(flow for flow in parsed.flows if flow.flow_id == "flow_reinspect")
