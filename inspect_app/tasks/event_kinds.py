@@ -79,13 +79,13 @@ EVENT_KINDS = {
         "tasks",
         subject=task_subject,
         fields=(Field("user", _l("Taken by"), person),),
-        hidden=frozenset({"task"}),
+        hidden=frozenset({"task", "bpmn_id"}),
     ),
     "task.reassigned": EventKind(
         "tasks",
         subject=task_subject,
         fields=(Field("from", _l("Held by"), person), Field("to", _l("Handed to"), person)),
-        hidden=frozenset({"task"}),
+        hidden=frozenset({"task", "bpmn_id"}),
     ),
     "timer.fired": EventKind("tasks", subject=timers_subject, fields=STEP_FIELDS, hidden=frozenset({"fired"})),
     "timer.retried": EventKind(

@@ -229,7 +229,8 @@ def test_a_finding_the_server_refuses_opens_again_in_the_form_with_the_reason(op
     problems.get_by_role("button", name="Sửa").tap()
     expect(problems).to_have_count(0)
     expect(form.locator("[name=title]")).to_have_value("Sổ theo dõi không cập nhật")
-    expect(page.locator("#description-refused")).to_contain_text(str(LONG_TEXT_MAX_LENGTH))
+    vietnamese_limit = f"{LONG_TEXT_MAX_LENGTH:,}".replace(",", ".")  # 4.000
+    expect(page.locator("#description-refused")).to_contain_text(vietnamese_limit)
     expect(form.locator("#description")).to_be_focused()
     expect(page.locator("#finding-refusal")).to_be_visible()
     expect(page.locator("#draft-photos .thumb")).to_have_count(1)  # its photo came back with it
