@@ -17,6 +17,7 @@ from inspect_app.core.extensions import db
 from inspect_app.core.labels import label
 from inspect_app.core.redirects import safe_next_url
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
+from inspect_app.core.requests import version_seen
 from inspect_app.core.schemas import parse
 from inspect_app.evidence.schemas import Location
 from inspect_app.evidence.services import add_evidence
@@ -161,21 +162,10 @@ def answer(case_id: int, item_id: int):
         actor=current_user,
         answer=value,
         note=note,
-        based_on=_version_seen(request.form.get("version")),
+        based_on=version_seen(),
         captured_at=device_time(),
     )
     return redirect(url_for("inspections.onsite", case_id=case_id, _anchor=f"item-{item.id}"))
-
-
-def _version_seen(value: str | None) -> int | None:
-    """The version of the item's answer the page showed (None: it showed no answer)."""
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        message = _("The page sent a version that is not a number; reload the page.")
-        raise InvalidInput(message, {"version": [message]}) from None
 
 
 @bp.route("/<int:case_id>/findings", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from inspect_app.access.loaders import assessment_case_or_404, score_or_404
 from inspect_app.core.exceptions import Forbidden, InvalidInput, ServiceError
 from inspect_app.core.refusals import on_refusal, on_refusal_redirect
+from inspect_app.core.requests import version_seen
 from inspect_app.evidence.services import add_evidence
 from inspect_app.models import Case, ItemScore, ParAssessment, ParStep, User
 from inspect_app.par import bp, services
@@ -102,7 +103,7 @@ def save_score(score_id: int, stage: str):
     on_refusal(answer)
     if not _editing(score.assessment, current_user)[stage]:
         raise Forbidden(_("You may not change these scores now."))
-    seen = _seen_version(request.form.get("version"))
+    seen = version_seen()
     if not form.validate_on_submit():
         errors = {name: list(form[name].errors) for name in STAGE_FIELDS[stage] if form[name].errors}
         if errors:
@@ -123,17 +124,6 @@ def save_score(score_id: int, stage: str):
         )
     flash(_("Saved: %(code)s.", code=score.criterion.code), "success")
     return redirect(back)
-
-
-def _seen_version(value: str | None) -> int | None:
-    """The score's version the form showed (None from a form without one)."""
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        message = _("The page sent a version that is not a number; reload the page.")
-        raise InvalidInput(message, {"version": [message]}) from None
 
 
 @bp.route("/scores/<int:score_id>/files", methods=["POST"])
