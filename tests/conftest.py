@@ -24,7 +24,7 @@ from inspect_app.models.users import hash_password
 from inspect_app.processes.services import deploy_bpmn
 from inspect_app.tasks.services import start_case_workflow
 from tests.helpers import PASSWORD, MovableClock, post_login
-from tests.snapshots import Snapshot, empty_all_tables
+from tests.snapshots import Snapshot, built_once_per_run, empty_all_tables
 
 POSTGRES_URL = os.environ.get("INSPECT_TEST_DATABASE_URL")
 
@@ -119,15 +119,24 @@ def _empty_database(request):
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot(app) -> Snapshot:
-    """The demo province (`inspect demo`: organisation, users, inspections, PAR rounds), loaded once per run."""
-    with app.app_context():
-        empty_all_tables()  # the test that asked first may follow others that left their rows
-        result = app.test_cli_runner().invoke(args=["inspect", "demo"])
-        assert result.exit_code == 0, result.output
-        snapshot = Snapshot()
-        db.session.remove()
-    return snapshot
+def demo_snapshot(app, tmp_path_factory, worker_id) -> Snapshot:
+    """The demo province (`inspect demo`: organisation, users, inspections, PAR rounds), loaded once per run: the
+    first pytest-xdist worker to need it builds it, and leaves its rows for the others (a minute's work on
+    PostgreSQL, done once instead of once per worker)."""
+
+    def build() -> Snapshot:
+        with app.app_context():
+            empty_all_tables()  # the test that asked first may follow others that left their rows
+            result = app.test_cli_runner().invoke(args=["inspect", "demo"])
+            assert result.exit_code == 0, result.output
+            snapshot = Snapshot()
+            db.session.remove()
+        return snapshot
+
+    if worker_id == "master":  # not distributed: nobody to share with
+        return build()
+    # The workers' temporary folders share a parent made for this run only.
+    return built_once_per_run(tmp_path_factory.getbasetemp().parent / "demo-snapshot.pickle", build)
 
 
 @pytest.fixture

@@ -4,7 +4,11 @@ Building a world through the services and pages (a demo province, a scored round
 takes seconds; putting its rows back takes milliseconds. Each test still changes its world as it likes: the next
 test gets it back as built. Restoring is exact: every table's rows with their ids, and the test clock's time."""
 
+import fcntl
 import inspect
+import pickle
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 
@@ -73,6 +77,18 @@ class Snapshot:
                 db.session.execute(text("SELECT " + ", ".join(moves)))
         db.session.commit()
         db.session.expire_all()
+
+
+def built_once_per_run(path: Path, build: Callable[[], Snapshot]) -> Snapshot:
+    """The snapshot stored at `path` by whichever worker process built it first; built here (and stored) if none
+    has. Workers asking at the same moment wait for the one building."""
+    with path.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        snapshot = build()
+        path.write_bytes(pickle.dumps(snapshot))
+        return snapshot
 
 
 def _fingerprint() -> tuple:
