@@ -37,7 +37,7 @@ from inspect_app.inspections.steps import (
     unchosen_message,
 )
 from inspect_app.models import ChecklistTemplate, ContentArea, OrgUnit, Severity
-from inspect_app.tasks.forms import ExtendOrEscalateForm, TaskForm, select_choices
+from inspect_app.tasks.forms import DecisionField, ExtendOrEscalateForm, TaskForm, select_choices
 from inspect_app.tasks.steps import validate_input
 
 
@@ -222,7 +222,7 @@ class MinutesForm(TaskForm):
 
 
 class ConclusionForm(TaskForm):
-    decision = SelectField(_l("Decision"), choices=select_choices(CONCLUSION_DECISIONS), validators=[InputRequired()])
+    decision = DecisionField(_l("Decision"), CONCLUSION_DECISIONS)
     summary = TextAreaField(_l("Conclusion"), validators=[Optional(), Length(max=8000)])
     comment = TextAreaField(_l("Comment for the lead"), validators=[Optional(), Length(max=4000)])
 
@@ -273,7 +273,7 @@ class VerificationForm(TaskForm):
 
 
 class EscalationForm(TaskForm):
-    decision = SelectField(_l("Decision"), choices=select_choices(ESCALATION_DECISIONS), validators=[InputRequired()])
+    decision = DecisionField(_l("Decision"), ESCALATION_DECISIONS)
     extra_days = IntegerField(_l("Extra days"), validators=[Optional(), NumberRange(min=1, max=365)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])
 

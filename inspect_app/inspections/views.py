@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from inspect_app.access.loaders import finding_or_404, inspection_case_or_404
 from inspect_app.access.roles import roles_required
+from inspect_app.core.clock import today
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import label
@@ -44,6 +45,7 @@ from inspect_app.models import (
     Severity,
     User,
 )
+from inspect_app.models.inspections import InspectionStep
 
 
 def device_time(name: str = "captured_at") -> datetime | None:
@@ -71,6 +73,9 @@ def new():
     form = InspectionDecisionForm()
     form.fill_choices()
     follow_up_of = _follow_up_source()
+    if request.method == "GET":
+        # A decision is usually entered the day it is signed: the date is filled in, for the director to change.
+        form.decision_date.data = today()
     if request.method == "GET" and follow_up_of is not None:
         original = follow_up_of.inspection
         form.title.data = _("Follow-up: %(title)s", title=follow_up_of.title)
@@ -131,10 +136,17 @@ def onsite(case_id: int):
         progress=answers.checklist_progress(case),
         findings=findings,
         finding_form=finding_form,
+        my_visit=_my_visit(case),
         Answer=Answer,
         answer_labels={value.value: str(label(value)) for value in Answer},
         note_max_length=LONG_TEXT_MAX_LENGTH,
     )
+
+
+def _my_visit(case: Case):
+    """The reader's own on-site task on this case, if open: the screen leads back to it to finish the visit."""
+    visits = (task for task in case.open_tasks if task.bpmn_id == InspectionStep.ONSITE)
+    return next((task for task in visits if task.can_complete(current_user)), None)
 
 
 @bp.route("/<int:case_id>/answers/<int:item_id>", methods=["POST"])

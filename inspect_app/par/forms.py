@@ -3,12 +3,12 @@ are in steps.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from inspect_app.core.numbers import DecimalText
 from inspect_app.par.steps import APPROVAL_DECISIONS
-from inspect_app.tasks.forms import TaskForm, select_choices
+from inspect_app.tasks.forms import DecisionField, TaskForm
 
 NOTE_MAX = 4000
 EXPLANATION_MAX = 8000
@@ -47,7 +47,7 @@ class ConsolidationForm(TaskForm):
 
 
 class ApprovalForm(TaskForm):
-    decision = SelectField(_l("Decision"), choices=select_choices(APPROVAL_DECISIONS), validators=[InputRequired()])
+    decision = DecisionField(_l("Decision"), APPROVAL_DECISIONS)
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
 
 

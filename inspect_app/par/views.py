@@ -77,6 +77,8 @@ def _assessment_page(case: Case, refused: RefusedSave | None = None):
         editing=editing,
         results=assessment_results(par),
         refused=refused,
+        # The reader's own open steps of this appraisal: the sheet leads back to them, to finish the step.
+        my_tasks=[task for task in case.open_tasks if task.can_complete(current_user)],
     )
 
 

@@ -56,6 +56,19 @@ def select_choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
+class DecisionField(SelectField):
+    """A decision (approve or return, extend or escalate ...) with nothing chosen beforehand: the list opens on an
+    empty choice, so that one tap cannot approve unseen work; sent empty, it is refused with a message naming it."""
+
+    def __init__(self, label, decisions: dict, **kwargs):
+        super().__init__(
+            label,
+            choices=[SelectChoice("", _l("Choose a decision")), *select_choices(decisions)],
+            validators=[InputRequired(message=_l("Choose a decision."))],
+            **kwargs,
+        )
+
+
 class NoteForm(TaskForm):
     """Confirm a step, with an optional note."""
 
@@ -65,22 +78,14 @@ class NoteForm(TaskForm):
 class ReviewForm(TaskForm):
     """Approve, or return with a comment saying what to change."""
 
-    decision = SelectField(
-        _l("Decision"),
-        choices=select_choices(REVIEW_DECISIONS),
-        validators=[InputRequired()],
-    )
+    decision = DecisionField(_l("Decision"), REVIEW_DECISIONS)
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
 
 
 class ExtendOrEscalateForm(TaskForm):
     """After a missed deadline: give more days, or hand the matter to the director."""
 
-    decision = SelectField(
-        _l("Decision"),
-        choices=select_choices(DEADLINE_DECISIONS),
-        validators=[InputRequired()],
-    )
+    decision = DecisionField(_l("Decision"), DEADLINE_DECISIONS)
     extra_days = IntegerField(_l("Extra days"), validators=[Optional(), NumberRange(min=1, max=365)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])
 

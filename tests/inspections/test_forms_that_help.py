@@ -3,6 +3,7 @@ agree on (and refuse, never cut short), and a refused remediation report that ke
 
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -43,6 +44,13 @@ def test_no_unit_is_chosen_before_the_director_chooses_one(client, sign_in, peop
     assert not any(selected for _value, selected in units[1:]), "no unit is pre-selected"
     assert str(people["district"].id) in [value for value, _selected in units]
     assert re.search(r'<select[^>]*data-searchable[^>]*name="unit"', html), "the list can be searched"
+
+
+def test_the_decision_date_is_today_until_the_director_changes_it(client, sign_in, people, checklist, clock):
+    clock.now = datetime(2026, 11, 20, 18, 30, tzinfo=UTC)  # 01:30 on 21 November in Hai Duong
+    sign_in("director")
+    html = client.get("/inspections/new").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="decision_date"[^>]*value="2026-11-21"', html)
 
 
 def test_a_decision_without_a_unit_is_refused_naming_the_field(act, people, checklist):

@@ -260,6 +260,29 @@ def test_the_conclusion_task_shows_the_minutes_the_findings_and_a_preview_of_the
     assert f'href="/tasks/{task.id}"' in draft, "the draft leads back to the task"
 
 
+def test_the_conclusion_decides_nothing_for_the_director_and_an_empty_decision_is_refused_by_name(
+    act, client, sign_in, do_task, decide, people
+):
+    case = decide(members=())
+    plan(do_task, case)
+    visit(act, do_task, people, case, "lead", [SIGNS])
+    keep_all(act, case)
+    minutes(do_task, case)
+    task = open_task(case, "conclusion")
+
+    page = page_of(client, sign_in, "director", f"/tasks/{task.id}")
+    decision = re.search(r'<select[^>]*name="decision"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option[^>]*value="([^"]*)"', decision) == ["", "approve", "return"]
+    assert "selected" not in decision, "the list opens on the empty choice: nothing is approved by a single tap"
+
+    response = do_task(case, "conclusion", "director", {"decision": "", "summary": "Cần khắc phục"}, expect=422)
+
+    assert "Decision: Choose a decision." in html.unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert open_task(case, "conclusion").id == task.id, "the task is still open"
+    assert case.inspection.concluded_at is None and case.findings[0].state == FindingState.KEPT
+
+
 def test_the_draft_notice_becomes_the_notice_once_issued(act, client, sign_in, do_task, decide, people):
     case, _findings = conclude(act, do_task, decide, people, [SIGNS])
     sign_in("director")

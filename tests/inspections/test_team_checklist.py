@@ -164,6 +164,23 @@ def test_a_member_with_no_items_finishes_the_visit_without_answering(act, decide
     assert "3 of your checklist items are not answered yet: A1, A2, A3." in refused.get_data(as_text=True)
 
 
+def test_the_on_site_screen_leads_each_member_to_their_own_visit_task(client, sign_in, decide, do_task, people):
+    case = decide(members=("inspector",))
+    plan(do_task, case, civil_service="inspector", procedures="inspector")
+    lead_visit = open_task(case, "onsite", people["lead"])
+    inspector_visit = open_task(case, "onsite", people["inspector"])
+
+    sign_in("inspector")
+    page = client.get(f"/inspections/{case.id}/onsite").get_data(as_text=True)
+    assert f'href="/tasks/{inspector_visit.id}">Finish my visit</a>' in page
+    assert f'href="/tasks/{lead_visit.id}"' not in page
+
+    do_task(case, "onsite", "lead", {"confirmed": "y"}, user=people["lead"])
+    sign_in("lead")
+    page = client.get(f"/inspections/{case.id}/onsite").get_data(as_text=True)
+    assert "Finish my visit" not in page, "the lead's visit is done; the inspector's is not theirs to finish"
+
+
 def test_an_item_nobody_is_given_falls_to_the_lead(client, sign_in, act, decide, do_task, people, checklist):
     """A case planned before assignments existed (or an item of a member who left the team) is the lead's."""
     case = decide(members=("inspector",))

@@ -61,3 +61,16 @@ def test_a_done_self_assessment_shows_its_confirmation_as_yes(client, sign_in, a
     page = html.unescape(client.get(f"/tasks/{done.id}").get_data(as_text=True))
 
     assert "<dt>Our self-assessment is complete</dt><dd>Yes</dd>" in page and "True" not in page
+
+
+def test_the_sheet_leads_back_to_the_readers_own_task(client, sign_in, par_round):
+    par = assessment_of(par_round, "HD-NS")
+    self_assessment = task(par, "self_assessment")
+
+    sign_in("officer")
+    page = html.unescape(client.get(f"/par/assessments/{par.case_id}").get_data(as_text=True))
+    assert f'<a class="button" href="/tasks/{self_assessment.id}">Your task: ' in page, "one tap back to finish"
+
+    sign_in("lead")
+    page = html.unescape(client.get(f"/par/assessments/{par.case_id}").get_data(as_text=True))
+    assert f'href="/tasks/{self_assessment.id}"' not in page, "the lead has no step open here"
