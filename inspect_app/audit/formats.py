@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from inspect_app.audit import names
 from inspect_app.audit.describe import Formatter, plain
 from inspect_app.audit.lookups import Lookups
-from inspect_app.core.formats import calendar_date, local_time
+from inspect_app.core.formats import calendar_date, deadline, local_time
 from inspect_app.models import CaseEvent
 
 EMPTY = "—"
@@ -36,6 +36,14 @@ def day(value, event: CaseEvent, lookups: Lookups) -> str:
     """An ISO calendar date (a deadline, a decision date)."""
     try:
         return calendar_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def due(value, event: CaseEvent, lookups: Lookups) -> str:
+    """A deadline stored as the ISO moment it passes, as the day to meet it by (the way every page shows it)."""
+    try:
+        return deadline(datetime.fromisoformat(str(value)))
     except ValueError:
         return str(value)
 

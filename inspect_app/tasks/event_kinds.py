@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from inspect_app.audit import names
 from inspect_app.audit.describe import EventKind, Field
-from inspect_app.audit.formats import choice, element, listed, moment, number, person, task
+from inspect_app.audit.formats import choice, due, element, listed, number, person, task
 from inspect_app.core.labels import WORKFLOW_STATE_LABELS
 from inspect_app.models import WorkflowState
 
@@ -70,7 +70,7 @@ EVENT_KINDS = {
             Field("decisions.flagged_items", _l("Items to explain"), number),
             Field("decisions.rejected_findings", _l("Reports rejected"), number),
             Field("decisions.open_findings", _l("Findings awaiting remediation"), number),
-            Field("decisions.remediation_due", _l("Next remediation deadline"), moment),
+            Field("decisions.remediation_due", _l("Next remediation deadline"), due),
             *STEP_FIELDS,
         ),
         hidden=frozenset({"task", "bpmn_id"}),

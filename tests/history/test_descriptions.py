@@ -11,6 +11,7 @@ from PIL import Image
 from inspect_app.audit.describe import EventKind, EventKindError, describe, install, kinds
 from inspect_app.audit.lookups import Lookups
 from inspect_app.core.extensions import db
+from inspect_app.core.formats import calendar_date
 from inspect_app.core.labels import ACTION_LABELS
 from inspect_app.evidence.services import add_evidence
 from inspect_app.history import case_events
@@ -205,6 +206,8 @@ def test_an_inspection_walked_through_its_rare_turns_reads_in_words(
     db.session.commit()
     minutes(do_task, case)
     do_task(case, "conclusion", "director", {"decision": "approve", "summary": "Cần khắc phục"})
+    db.session.refresh(kept)
+    deadline_at_conclusion = kept.deadline
 
     clock.advance(days=31)
     app.test_cli_runner().invoke(args=["inspect", "run-timers"])
@@ -236,6 +239,9 @@ def test_an_inspection_walked_through_its_rare_turns_reads_in_words(
     assert "Evidence added: bang-niem-yet.jpg File type JPEG photo" in page
     assert "Remediation verified: Chưa niêm yết thủ tục hành chính Verdict Rejected Reason Thiếu ảnh" in page
     assert "Failed timer retried: Deadline passed Failed attempts 1 Last error Máy chủ không phản hồi" in page
+    # The conclusion's deadline reads as the finding's: one day, however it is stored (a date, or the moment after it).
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert f"Next remediation deadline {calendar_date(deadline_at_conclusion)}" in page
 
     people["auditor"].language = "vi"
     db.session.commit()
