@@ -86,14 +86,14 @@ def _user(username: str, role: Role, unit: OrgUnit) -> tuple[User, str]:
     return user, token
 
 
-def seed_loop_cases(app, count: int, *, pairs: int = 1) -> list[LoopCase]:
+def seed_loop_cases(app, count: int, *, pairs: int = 1, tag: str = "") -> list[LoopCase]:
     """`count` cases waiting at the lead's report, shared round-robin among `pairs` (lead, director) pairs of users,
-    so that concurrent clients can each have people of their own."""
+    so that concurrent clients can each have people of their own; `tag` tells apart the users of several calls."""
     with app.app_context():
-        unit = OrgUnit(code="BENCH", name="Đơn vị thử", level=OrgLevel.DEPARTMENT)
+        unit = OrgUnit(code=f"BENCH{tag}", name="Đơn vị thử", level=OrgLevel.DEPARTMENT)
         db.session.add(unit)
         people = [
-            (_user(f"bench-lead-{n}", Role.LEAD, unit), _user(f"bench-director-{n}", Role.DIRECTOR, unit))
+            (_user(f"bench{tag}-lead-{n}", Role.LEAD, unit), _user(f"bench{tag}-director-{n}", Role.DIRECTOR, unit))
             for n in range(pairs)
         ]
         deploy_bpmn(LOOP_BPMN.read_bytes(), LOOP_BPMN.name, actor=None)
@@ -136,9 +136,7 @@ def next_task_id(answer: dict, bpmn_id: str) -> int:
 def complete(client: httpx.Client, token: str, task_id: int, body: dict) -> tuple[float, dict]:
     """POST one completion; the seconds it took as the client saw it, and the answer."""
     started = time.perf_counter()
-    response = client.post(
-        f"/api/v1/tasks/{task_id}/complete", json=body, headers={"Authorization": f"Bearer {token}"}
-    )
+    response = client.post(f"/api/v1/tasks/{task_id}/complete", json=body, headers={"Authorization": f"Bearer {token}"})
     elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"task {task_id}: {response.status_code} {response.text[:300]}")
@@ -154,7 +152,10 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving wsgi:app on a free loopback port, on the given database, for a `with` block."""
 
-    def __init__(self, database_url: str, workdir: str, *, workers: int = 1, threads: int = 1, extra=()):
+    def __init__(
+        self, database_url: str, workdir: str, *, workers: int = 1, threads: int = 1, code: Path = ROOT, extra=()
+    ):
+        self.code = code
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(workdir) / f"gunicorn-{self.port}.log"
@@ -181,11 +182,13 @@ class Gunicorn:
             "INSPECT_UPLOAD_DIR": f"{workdir}/uploads",
             "INSPECT_LOG_LEVEL": "WARNING",
             "INSPECT_SECRET_KEY": "bench-not-secret",
+            # The checkout served: its own packages come before the installed (editable) ones.
+            "PYTHONPATH": str(code),
         }
 
     def __enter__(self) -> "Gunicorn":
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
+            self.command, cwd=self.code, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
