@@ -347,13 +347,20 @@ def element_names(definition: ProcessDefinition | None) -> dict[str, str]:
 def read_definition_diagram(definition: ProcessDefinition) -> Diagram:
     """The diagram layout (shapes, edges, lanes) drawn in the definition's BPMN file, named in the reader's language
     from the names the version was deployed with."""
-    layout = read_diagram(definition.bpmn_xml.encode("utf-8"), definition.process_id)
+    layout = _layout(definition.id, definition.sha256, definition.process_id)
     shapes = [
         replace(shape, name=_diagram_name(definition, shape.element_id, shape.name, shape.kind))
         for shape in layout.shapes
     ]
     edges = [replace(edge, name=display_name(definition, edge.element_id, edge.name)) for edge in layout.edges]
     return replace(layout, shapes=tuple(shapes), edges=tuple(edges))
+
+
+@lru_cache(maxsize=64)
+def _layout(definition_id: int, sha256: str, process_id: str) -> Diagram:
+    # A version's drawing never changes: read once per process (immutable dataclasses, shared by every request).
+    xml = db.session.scalar(select(ProcessDefinition.bpmn_xml).where(ProcessDefinition.id == definition_id))
+    return read_diagram(xml.encode("utf-8"), process_id)
 
 
 def _diagram_name(definition: ProcessDefinition, element_id: str, drawn: str, kind: str) -> str:
@@ -364,12 +371,11 @@ def _diagram_name(definition: ProcessDefinition, element_id: str, drawn: str, ki
 
 
 def case_diagram(case: Case) -> dict:
-    """What the case page needs to draw the case's own process version with its path and current tasks."""
-    definition = case.definition
-    layout = read_definition_diagram(definition)
+    """What the case page needs to draw the case's own process version with its path and current tasks: the drawing
+    and the path the engine stored at its last step, without rebuilding the workflow or parsing the process."""
+    layout = read_definition_diagram(case.definition)
     path = _path_taken(case)
-    bundle = _bundle(definition.sha256, definition.bpmn_xml)
-    taken = {(flow.source, flow.target): flow.flow_id for flow in bundle.flows}
+    taken = {(edge.source, edge.target): edge.element_id for edge in layout.edges if edge.kind == "sequence"}
     return {
         "diagram": layout,
         "completed": set(path.elements),
