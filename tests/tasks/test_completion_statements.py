@@ -11,7 +11,7 @@ from sqlalchemy import event, func, inspect, select
 from inspect_app.auth.tokens import issue_token
 from inspect_app.core.extensions import db
 from inspect_app.models import CaseEvent, HumanTask, Notification, Role, TaskState
-from tests.helpers import chain_bpmn
+from tests.helpers import chain_bpmn, fresh_browser
 
 
 @contextmanager
@@ -37,6 +37,7 @@ class Api:
         self.client, self.headers = client, {}
 
     def sign_in(self, *users) -> None:
+        fresh_browser(self.client)  # a browser's session would speak for the caller instead of the token
         for user in users:
             _row, token = issue_token(user, "tablet")
             db.session.commit()
