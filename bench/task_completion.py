@@ -1,132 +1,127 @@
-"""Benchmark: time to complete a task through the JSON API as a case loops, and the stored state size.
+"""Benchmark: completing a task over real HTTP against gunicorn (one sync worker), as a case loops A → B → A.
 
-Run by hand: `.venv/bin/python bench/task_completion.py [--cases 5] [--rounds 50]`
-(SQLite in a temporary folder; set INSPECT_BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL).
-Each round of the looping process is two API calls: the lead writes the report, the director returns it.
+Run by hand: `.venv/bin/python bench/task_completion.py [--cases 5] [--passes 200]
+[--database-url postgresql+psycopg://postgres@127.0.0.1:5432/inspect_bench] [--baseline DIR]`
+SQLite in a temporary folder unless --database-url names a PostgreSQL database (dropped and made anew). One pass of
+the loop (bench/common.py) is two completions through /api/v1/tasks/<id>/complete with keep-alive: the lead
+writes the report, the director returns it. The table gives the median and p90 over the cases' completions at
+passes 1, 20, 50 and 200, so that a state growing with the history would show.
+
+--baseline DIR serves another checkout of Inspect (e.g. `git worktree add /tmp/base main`) from a gunicorn and a
+database of its own, and runs each pass on both in turn, alternating which goes first: a before/after measured in
+one run, on the same busy machine. The client runs on the same cores as the server; say so beside the figures.
 """
 
 import argparse
-import json
-import os
 import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import httpx
 
-from flask_migrate import upgrade  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspect_app import create_app  # noqa: E402
-from inspect_app.cases.services import add_team_member, create_case  # noqa: E402
-from inspect_app.core.config import TestConfig  # noqa: E402
-from inspect_app.core.extensions import db  # noqa: E402
-from inspect_app.models import (  # noqa: E402
-    ApiToken,
-    Case,
-    CaseType,
-    HumanTask,
-    OrgLevel,
-    OrgUnit,
-    Role,
-    TaskState,
-    TeamRole,
-    User,
+from bench.common import (  # noqa: E402
+    REPORT,
+    RETURN,
+    ROOT,
+    Gunicorn,
+    build_app,
+    complete,
+    fresh_database,
+    next_task_id,
+    open_task_id,
+    percentile,
+    seed_loop_cases,
+    workdir,
 )
-from inspect_app.processes.services import deploy_bpmn  # noqa: E402
-from inspect_app.tasks.services import start_case_workflow  # noqa: E402
 
-LOOP_BPMN = ROOT / "tests" / "data" / "bpmn" / "app" / "app_review.bpmn"
-MEASURED_ROUNDS = (1, 10, 50)
+MEASURED_PASSES = (1, 20, 50, 200)
 
 
-def build_app(database_url: str, upload_dir: str):
-    config = type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": upload_dir})
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-    return app
+class Target:
+    """One checkout served by one gunicorn, its cases, and the timings taken on it."""
 
+    def __init__(self, name: str, code: Path, database_url: str | None, cases: int, folder: str):
+        self.name, self.code = name, code
+        self.url = fresh_database(database_url, folder)
+        app = build_app(self.url, f"{folder}/uploads")
+        *self.cases, self.warmup_case = seed_loop_cases(app, cases + 1)
+        self.open = {case.case_id: open_task_id(app, case.case_id, "report") for case in self.cases}
+        self.warmup_task = open_task_id(app, self.warmup_case.case_id, "report")
+        self.server = Gunicorn(self.url, folder, workers=1, code=code)
+        self.timings: dict[int, list[float]] = {}
 
-def make_user(username: str, role: Role, unit: OrgUnit) -> tuple[User, str]:
-    user = User(username=username, full_name=username.title(), unit=unit, password_hash="!")
-    user.grant(role)
-    row, token = ApiToken.issue(user, "bench")
-    db.session.add_all([user, row])
-    return user, token
+    def warm_up(self, client: httpx.Client, passes: int = 5) -> None:
+        """A case of its own looped first: the first requests of a worker load code and caches."""
+        task_id = self.warmup_task
+        for _ in range(passes):
+            _seconds, answer = complete(client, self.warmup_case.lead_token, task_id, REPORT)
+            _seconds, answer = complete(client, self.warmup_case.director_token, next_task_id(answer, "review"), RETURN)
+            task_id = next_task_id(answer, "report")
 
-
-def ready_task(app, case_id: int, bpmn_id: str) -> int:
-    # A context of its own: requests must not share one (and its `g`) with each other, as in production.
-    with app.app_context():
-        return db.session.scalar(
-            db.select(HumanTask.id).where(
-                HumanTask.case_id == case_id, HumanTask.bpmn_id == bpmn_id, HumanTask.state == TaskState.READY
-            )
-        )
-
-
-def complete(client, token: str, task_id: int, body: dict) -> float:
-    started = time.perf_counter()
-    response = client.post(f"/api/v1/tasks/{task_id}/complete", json=body, headers={"Authorization": f"Bearer {token}"})
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise SystemExit(f"task {task_id}: {response.status_code} {response.get_data(as_text=True)[:300]}")
-    return elapsed
+    def run_pass(self, client: httpx.Client, number: int) -> None:
+        for case in self.cases:
+            report, answer = complete(client, case.lead_token, self.open[case.case_id], REPORT)
+            review, answer = complete(client, case.director_token, next_task_id(answer, "review"), RETURN)
+            self.open[case.case_id] = next_task_id(answer, "report")
+            self.timings.setdefault(number, []).extend([report, review])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=5, help="cases looped in turn (medians are over these)")
-    parser.add_argument("--rounds", type=int, default=max(MEASURED_ROUNDS))
+    parser.add_argument("--cases", type=int, default=5, help="cases looped in turn (the figures are over these)")
+    parser.add_argument("--passes", type=int, default=max(MEASURED_PASSES))
+    parser.add_argument("--database-url", help="PostgreSQL URL (dropped and made anew; --baseline adds _baseline)")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure in the same run")
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="inspect-bench-")
-    url = os.environ.get("INSPECT_BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-    app = build_app(url, f"{workdir}/uploads")
-    client = app.test_client()
-    with app.app_context():
-        unit = OrgUnit(code="BENCH", name="Đơn vị thử", level=OrgLevel.DEPARTMENT)
-        db.session.add(unit)
-        lead, lead_token = make_user("bench-lead", Role.LEAD, unit)
-        director, director_token = make_user("bench-director", Role.DIRECTOR, unit)
-        deploy_bpmn(LOOP_BPMN.read_bytes(), LOOP_BPMN.name, actor=None)
-        case_ids = []
-        for number in range(args.cases):
-            case = create_case(
-                case_type=CaseType.INSPECTION, title=f"Bench {number}", subject_unit=unit, actor=director
-            )
-            add_team_member(case, lead, TeamRole.LEAD, actor=director)
-            start_case_workflow(case, "app_review", actor=director, data={"members": [lead.id]})
-            case_ids.append(case.id)
-        db.session.commit()
+    targets = [Target("this", ROOT, args.database_url, args.cases, workdir())]
+    if args.baseline:
+        url = f"{args.database_url}_baseline" if args.database_url else None
+        targets.append(Target("baseline", args.baseline.resolve(), url, args.cases, workdir()))
+    kind = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{args.cases} cases, {args.passes} passes on {kind}, gunicorn with 1 sync worker ...", flush=True)
+    for target in targets:
+        target.server.__enter__()
+    try:
+        clients = {target.name: httpx.Client(base_url=target.server.url, timeout=60) for target in targets}
+        for target in targets:
+            target.warm_up(clients[target.name])
+        for number in range(1, args.passes + 1):
+            ordered = targets if number % 2 else targets[::-1]
+            for target in ordered:
+                target.run_pass(clients[target.name], number)
+            if number % 50 == 0:
+                print(f"  pass {number}/{args.passes}", flush=True)
+    finally:
+        for target in targets:
+            target.server.__exit__()
 
-    for case_id in case_ids:
-        complete(client, lead_token, ready_task(app, case_id, "visit"), {"note": "ok"})
-    timings: dict[int, list[float]] = {}
-    print(f"Looping {args.cases} cases for {args.rounds} rounds on {url.split(':')[0]} ...", flush=True)
-    for round_number in range(1, args.rounds + 1):
-        for case_id in case_ids:
-            report = complete(client, lead_token, ready_task(app, case_id, "report"), {"note": f"round {round_number}"})
-            review = complete(
-                client, director_token, ready_task(app, case_id, "review"), {"decision": "return", "comment": "again"}
-            )
-            timings.setdefault(round_number, []).extend([report, review])
-        if round_number % 10 == 0:
-            print(f"  round {round_number}/{args.rounds}", flush=True)
-
-    with app.app_context():
-        sizes = [len(json.dumps(db.session.get(Case, case_id).workflow_state)) for case_id in case_ids]
-    print()
-    print("round  median ms per completion (API, incl. engine and commit)")
-    base = statistics.median(timings[MEASURED_ROUNDS[0]])
-    for round_number in MEASURED_ROUNDS:
-        if round_number in timings:
-            median = statistics.median(timings[round_number])
-            print(f"{round_number:>5}  {median * 1000:8.1f}   ({median / base:.2f}x round 1)")
-    print(f"stored workflow state per case after {args.rounds} rounds: median {statistics.median(sizes):,.0f} bytes")
+    print(f"\nCompleting a task over HTTP ({kind}, 1 sync worker; the client shares the machine's 2 cores)\n")
+    header = "| pass | " + " | ".join(f"{t.name} median ms | {t.name} p90 ms" for t in targets)
+    header += " | baseline / this (median) |" if len(targets) > 1 else " |"
+    print(header)
+    print("|---:|" + "---:|" * (2 * len(targets) + (1 if len(targets) > 1 else 0)))
+    for number in MEASURED_PASSES:
+        if number > args.passes:
+            continue
+        cells = []
+        medians = []
+        for target in targets:
+            values = target.timings[number]
+            medians.append(statistics.median(values))
+            cells += [f"{medians[-1] * 1000:.1f}", f"{percentile(values, 0.9) * 1000:.1f}"]
+        if len(targets) > 1:
+            cells.append(f"{medians[1] / medians[0]:.2f}×")
+        print(f"| {number} | " + " | ".join(cells) + " |")
+    for target in targets:
+        every = [value for values in target.timings.values() for value in values]
+        median, p90 = statistics.median(every), percentile(every, 0.9)
+        print(
+            f"\n{target.name}: all {len(every)} completions: median {median * 1000:.1f} ms, "
+            f"p90 {p90 * 1000:.1f} ms, p90/median {p90 / median:.2f}"
+        )
 
 
 if __name__ == "__main__":

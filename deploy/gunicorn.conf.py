@@ -11,6 +11,11 @@ import os
 bind = "unix:/run/inspect/gunicorn.sock"
 # WEB_CONCURRENCY overrides the usual two per core plus one.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+# Sync workers, not gthread: a completion is CPU work (the engine step, serialization) between a few short SQL
+# round trips, so threads in one process share one GIL and gain nothing. Measured with bench/concurrency.py on
+# PostgreSQL, 2 cores shared with the clients and the database (issue 15): 2 sync workers 55-77 completions/s for
+# 1-32 clients, 2 gthread workers of 4 threads (each with a pool of 5 connections) 32-68/s, with worse p95 from 16
+# clients on. More workers than cores only help while requests wait on the database.
 worker_class = "sync"
 # A request running longer than this is stopped and its worker replaced (nginx waits 35 s, see inspect-app.conf).
 timeout = 30

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.core.extensions import db
@@ -14,6 +15,8 @@ from inspect_app.core.sqltypes import utc_now
 from inspect_app.models import Case, CaseEvent, User
 
 GENESIS_HASH = "0" * 64
+# Ids of the cases whose rows this transaction has locked, with their history count and head read under the lock.
+_LOCKED = "inspect.locked_case_ids"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -43,7 +46,11 @@ def compute_hash(event: CaseEvent) -> str:
 def record_event(
     case: Case, action: str, *, actor: User | None, details: dict | None = None, captured_at: datetime | None = None
 ) -> CaseEvent:
-    """Append an event to the case's chain in the current transaction (flushes, never commits)."""
+    """Append an event to the case's chain in the current transaction (flushes, never commits).
+
+    When the case row is already changing in this flush (an engine step stored its state), the chain's new count and
+    head go out in that same UPDATE, which bumps the version once as the step would anyway; otherwise they are
+    written on their own, leaving the case's version alone (see _lock_chain_head)."""
     count, head = _lock_chain_head(case)
     event = CaseEvent(
         case_id=case.id,
@@ -58,14 +65,31 @@ def record_event(
     )
     event.hash = compute_hash(event)
     db.session.add(event)
-    db.session.execute(
-        update(Case).where(Case.id == case.id).values(history_count=event.seq, history_head=event.hash),
-        execution_options={"synchronize_session": False},
-    )
-    set_committed_value(case, "history_count", event.seq)
-    set_committed_value(case, "history_head", event.hash)
+    if db.session.is_modified(case, include_collections=False):
+        case.history_count, case.history_head = event.seq, event.hash
+    else:
+        db.session.execute(
+            update(Case).where(Case.id == case.id).values(history_count=event.seq, history_head=event.hash),
+            execution_options={"synchronize_session": False},
+        )
+        set_committed_value(case, "history_count", event.seq)
+        set_committed_value(case, "history_head", event.hash)
     db.session.flush()
     return event
+
+
+def note_locked(case: Case) -> None:
+    """Tell record_event that this transaction holds the case's row lock and has just read the row (its history count
+    and head included), so that appending need not lock and read it again."""
+    db.session.info.setdefault(_LOCKED, set()).add(case.id)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Session, transaction) -> None:
+    # Locks end with the transaction, and a savepoint rolled back on PostgreSQL releases those taken inside it. (A
+    # flush's own inner "subtransaction" ends nothing.)
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_LOCKED, None)
 
 
 def _lock_chain_head(case: Case) -> tuple[int, str | None]:
@@ -76,9 +100,14 @@ def _lock_chain_head(case: Case) -> tuple[int, str | None]:
     version alone, so that a step or a status change still fails on a case another request changed first."""
     if case.id is None:
         db.session.flush()
+    if case.id in db.session.info.get(_LOCKED, ()):
+        # Locked and read by this transaction, and kept in step by each append since: the row cannot have changed.
+        return case.history_count, case.history_head
     # FOR NO KEY UPDATE: rows just inserted for the case hold a key-share lock on it, which FOR UPDATE would wait on.
     query = select(Case.history_count, Case.history_head).where(Case.id == case.id).with_for_update(key_share=True)
-    count, head = db.session.execute(query).one()
+    with db.session.no_autoflush:  # the case's own pending changes go out with the event (record_event)
+        count, head = db.session.execute(query).one()
+    note_locked(case)
     return count, head
 
 
@@ -105,7 +134,7 @@ def verify_case(case: Case) -> ChainBreak | None:
     """The first break in the case's chain, or None when every event is intact and in place."""
     expected_prev = GENESIS_HASH
     events = case_events(case)
-    for position, event in enumerate(events, start=1):
+    for position, event in enumerate(events, start=1):  # noqa: F402 (the module-level `event` is not used here)
         if event.seq != position:
             return ChainBreak(case.reference, position, f"missing or re-ordered (found seq {event.seq})")
         if event.prev_hash != expected_prev:

@@ -42,6 +42,7 @@ from workflows import (
     Engine,
     ProcessBundle,
     ReadyTask,
+    RestoredSpec,
     WaitingTimer,
     WorkflowError,
     element_label,
@@ -50,6 +51,7 @@ from workflows import (
     parse_bpmn,
     pick,
     read_diagram,
+    restore_spec,
     serialize_spec,
     stored_path,
     utc_now,
@@ -67,6 +69,8 @@ class Step:
     cancelled: list[HumanTask] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
     status: WorkflowState = WorkflowState.RUNNING
+    # Every task of the case open after the step (kept and opened), by id: what `Case.open_tasks` would now answer.
+    open: list[HumanTask] = field(default_factory=list)
 
     def summary(self) -> dict:
         """The step for the case history: titles of opened and cancelled tasks, fired timers, status."""
@@ -212,6 +216,20 @@ def _bundle(sha256: str, xml: str) -> ProcessBundle:
     return parse_bpmn(xml.encode("utf-8"))
 
 
+@lru_cache(maxsize=64)
+def _restored_spec(definition_id: int, sha256: str) -> RestoredSpec:
+    # A deployed version never changes, so its spec is restored once per process and shared by its cases (keyed by
+    # content too: a test database may give a new definition an old id). Only a miss reads the large column.
+    spec = db.session.scalar(select(ProcessDefinition.spec).where(ProcessDefinition.id == definition_id))
+    return restore_spec(spec)
+
+
+def _spec_of(definition: ProcessDefinition) -> RestoredSpec | dict:
+    restored = _restored_spec(definition.id, definition.sha256)
+    # A spec stored by an older serializer is migrated with each state, so load_state needs it as stored.
+    return restored if restored.spec is not None else definition.spec
+
+
 @contextmanager
 def _refuse_when_stuck(case: Case, definition: ProcessDefinition) -> Iterator[None]:
     """An engine error (no matching branch, a failing script) becomes a refusal naming the BPMN element."""
@@ -329,13 +347,20 @@ def element_names(definition: ProcessDefinition | None) -> dict[str, str]:
 def read_definition_diagram(definition: ProcessDefinition) -> Diagram:
     """The diagram layout (shapes, edges, lanes) drawn in the definition's BPMN file, named in the reader's language
     from the names the version was deployed with."""
-    layout = read_diagram(definition.bpmn_xml.encode("utf-8"), definition.process_id)
+    layout = _layout(definition.id, definition.sha256, definition.process_id)
     shapes = [
         replace(shape, name=_diagram_name(definition, shape.element_id, shape.name, shape.kind))
         for shape in layout.shapes
     ]
     edges = [replace(edge, name=display_name(definition, edge.element_id, edge.name)) for edge in layout.edges]
     return replace(layout, shapes=tuple(shapes), edges=tuple(edges))
+
+
+@lru_cache(maxsize=64)
+def _layout(definition_id: int, sha256: str, process_id: str) -> Diagram:
+    # A version's drawing never changes: read once per process (immutable dataclasses, shared by every request).
+    xml = db.session.scalar(select(ProcessDefinition.bpmn_xml).where(ProcessDefinition.id == definition_id))
+    return read_diagram(xml.encode("utf-8"), process_id)
 
 
 def _diagram_name(definition: ProcessDefinition, element_id: str, drawn: str, kind: str) -> str:
@@ -346,12 +371,11 @@ def _diagram_name(definition: ProcessDefinition, element_id: str, drawn: str, ki
 
 
 def case_diagram(case: Case) -> dict:
-    """What the case page needs to draw the case's own process version with its path and current tasks."""
-    definition = case.definition
-    layout = read_definition_diagram(definition)
+    """What the case page needs to draw the case's own process version with its path and current tasks: the drawing
+    and the path the engine stored at its last step, without rebuilding the workflow or parsing the process."""
+    layout = read_definition_diagram(case.definition)
     path = _path_taken(case)
-    bundle = _bundle(definition.sha256, definition.bpmn_xml)
-    taken = {(flow.source, flow.target): flow.flow_id for flow in bundle.flows}
+    taken = {(edge.source, edge.target): edge.element_id for edge in layout.edges if edge.kind == "sequence"}
     return {
         "diagram": layout,
         "completed": set(path.elements),
@@ -377,22 +401,31 @@ def _logged(message: str, case: Case, step: Step, **bpmn_ids) -> Step:
 
 
 def _load(case: Case, engine: Engine):
-    return engine.load(case.workflow_state, case.definition.spec)
+    return engine.load(case.workflow_state, _spec_of(case.definition))
 
 
 def _save(case: Case, engine: Engine, workflow, fired_task_ids: set[str] = frozenset()) -> Step:
-    case.workflow_state = engine.dump(workflow)
+    """Store the workflow's state and bring the task and timer projections in step with it.
+
+    Nothing is flushed here: the case's new state goes out with the history event that records the step
+    (history.record_event), in one UPDATE of the case row."""
     step = Step(status=WorkflowState(engine.status(workflow).value))
+    # The projections are read before the case changes, so that reading them does not write the case row early.
+    with db.session.no_autoflush:
+        _project_tasks(case, engine.ready_tasks(workflow), step)
+        if _restored_spec(case.definition.id, case.definition.sha256).has_timers:
+            _project_timers(case, engine.waiting_timers(workflow), fired_task_ids)
+    case.workflow_state = engine.dump(workflow)
     case.workflow_status = step.status
-    _project_tasks(case, engine.ready_tasks(workflow), step)
-    _project_timers(case, engine.waiting_timers(workflow), fired_task_ids)
-    db.session.flush()
     return step
 
 
 def _project_tasks(case: Case, ready, step: Step) -> None:
-    open_rows = {task.task_id: task for task in case.open_tasks}
+    # The rows as the case's lock read them (tasks.services), else read now; in memory, the task being completed
+    # is no longer ready.
+    open_rows = {task.task_id: task for task in case.ready_task_rows if task.state == TaskState.READY}
     ready_ids = {task.task_id for task in ready}
+    kept = []
     for task_id, row in open_rows.items():
         if task_id not in ready_ids:
             row.state = TaskState.CANCELLED
@@ -401,6 +434,7 @@ def _project_tasks(case: Case, ready, step: Step) -> None:
         row = open_rows.get(task.task_id)
         if row is not None:
             row.due_at = task.due_at
+            kept.append(row)
             continue
         # A task "for" one person (assignee="item" on a multi-instance task over user ids) starts claimed by them.
         for_user = task.item if task.properties.get("assignee") == "item" and isinstance(task.item, int) else None
@@ -418,15 +452,13 @@ def _project_tasks(case: Case, ready, step: Step) -> None:
         )
         db.session.add(row)
         step.opened.append(row)
+    step.open = kept + step.opened
+    # Rows added or no longer ready: the next reader of the collection reads it again.
+    db.session.expire(case, ["ready_task_rows"])
 
 
 def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:
-    rows = {
-        timer.task_id: timer
-        for timer in db.session.scalars(
-            select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.engine_may_wait_on())
-        )
-    }
+    rows = {timer.task_id: timer for timer in case.waiting_timer_rows if timer.state in WorkflowTimer.MAY_WAIT}
     waiting_ids = {timer.task_id for timer in waiting}
     for task_id, row in rows.items():
         if task_id not in waiting_ids:
@@ -439,3 +471,4 @@ def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:
             db.session.add(
                 WorkflowTimer(case_id=case.id, task_id=timer.task_id, bpmn_id=timer.bpmn_id, due_at=timer.due_at)
             )
+    db.session.expire(case, ["waiting_timer_rows"])

@@ -7,7 +7,15 @@ from .expressions import ScriptEngine, UnsafeExpression, check_expression
 from .helpers import utc_now
 from .names import LANE_KEY_PREFIX, PRIMARY_LANGUAGE, Names, lane_key, pick, read_names
 from .parser import ElementInfo, Flow, ProcessBundle, ProcessInfo, list_processes, parse_bpmn
-from .serializer import SERIALIZER_VERSION, dump_state, load_state, serialize_spec, state_version
+from .serializer import (
+    SERIALIZER_VERSION,
+    RestoredSpec,
+    dump_state,
+    load_state,
+    restore_spec,
+    serialize_spec,
+    state_version,
+)
 from .timers import DEFAULT_MAX_TIMER, latest_due
 from .validate import validate_bpmn
 from .xmlsafe import MAX_BPMN_BYTES
@@ -31,6 +39,7 @@ __all__ = [
     "ProcessBundle",
     "ProcessInfo",
     "ReadyTask",
+    "RestoredSpec",
     "ScriptEngine",
     "StateError",
     "UnsafeExpression",
@@ -48,6 +57,7 @@ __all__ = [
     "pick",
     "read_names",
     "read_diagram",
+    "restore_spec",
     "serialize_spec",
     "state_version",
     "stored_path",

@@ -23,7 +23,7 @@ from .errors import WorkflowError
 from .expressions import ScriptEngine, UnsafeExpression
 from .helpers import Clock, utc_now
 from .parser import ProcessBundle
-from .serializer import dump_state, load_state
+from .serializer import RestoredSpec, dump_state, load_state
 from .timers import DEFAULT_MAX_TIMER, parse_due
 
 # Workflow-level data where the path taken survives the pruning of finished tasks.
@@ -314,6 +314,7 @@ class Engine:
         """Return the workflow's state as JSON-ready data, without its spec."""
         return dump_state(workflow)
 
-    def load(self, state: dict, spec: dict) -> BpmnWorkflow:
-        """Rebuild a workflow from `dump` output and the stored spec, running with this engine."""
+    def load(self, state: dict, spec: "dict | RestoredSpec") -> BpmnWorkflow:
+        """Rebuild a workflow from `dump` output and the stored spec (or that restored once: restore_spec), running
+        with this engine."""
         return load_state(state, spec, self.script_engine)

@@ -1,9 +1,12 @@
 """Serialize workflow state without its spec, and specs once per definition version, recording the version."""
 
 import copy
+from dataclasses import dataclass
 
+from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
@@ -26,6 +29,41 @@ def _config() -> dict:
 
 
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config()))
+_WORKFLOW_TYPENAME = _serializer.registry.typenames[BpmnWorkflow]
+# The converter of whole workflows, to write a workflow's state without converting the spec it runs.
+_workflow_converter = _serializer.registry.convert_from_dict[_WORKFLOW_TYPENAME].args[0].__self__
+
+
+@dataclass(frozen=True)
+class RestoredSpec:
+    """A stored spec (serialize_spec output) made back into spec objects, once per definition version: workflows
+    only read their specs, so one restored spec serves every case of the version (see load_state)."""
+
+    version: str
+    spec: object
+    subprocess_specs: dict
+    has_timers: bool
+
+
+def restore_spec(spec: dict) -> RestoredSpec:
+    """Rebuild the spec objects of a stored spec (without changing `spec`)."""
+    version = _check_version(spec, "process spec")
+    if version != SERIALIZER_VERSION:  # an older layout: migrated along with each state (load_state)
+        return RestoredSpec(version, None, {}, has_timers=True)
+    restored = _serializer.registry.restore(copy.deepcopy(spec["spec"]))
+    called = {
+        name: _serializer.registry.restore(copy.deepcopy(each)) for name, each in spec["subprocess_specs"].items()
+    }
+    return RestoredSpec(version, restored, called, _has_timers(restored, *called.values()))
+
+
+def _has_timers(*specs) -> bool:
+    """Whether any task of the specs waits on a timer (a process without one never has a timer to project)."""
+    return any(
+        isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+        for spec in specs
+        for task_spec in spec.task_specs.values()
+    )
 
 
 def _check_version(data: dict, what: str) -> str:
@@ -49,28 +87,53 @@ def serialize_spec(bundle: ProcessBundle) -> dict:
 
 
 def dump_state(workflow: BpmnWorkflow) -> dict:
-    """Return a JSON-ready dict of the workflow's state, without the spec it runs (store that separately)."""
-    state = _serializer.to_dict(workflow)
-    for key in SPEC_KEYS:
-        state.pop(key)
+    """Return a JSON-ready dict of the workflow's state, without the spec it runs (store that separately).
+
+    The same dict as Spiff's BpmnWorkflowConverter.to_dict less its spec keys, without converting the spec first."""
+    converter, registry = _workflow_converter, _serializer.registry
+    state = WorkflowConverter.to_dict(converter, workflow)
+    state["subprocesses"] = converter.mapping_to_dict(workflow.subprocesses)
+    state["bpmn_events"] = registry.convert(workflow.bpmn_events)
+    state["typename"] = _WORKFLOW_TYPENAME
     state[VERSION_KEY] = SERIALIZER_VERSION
     return state
 
 
-def load_state(state: dict, spec: dict, script_engine=None) -> BpmnWorkflow:
-    """Rebuild a workflow from `dump_state` output and its `serialize_spec` output, attaching `script_engine`."""
+def load_state(state: dict, spec: dict | RestoredSpec, script_engine=None) -> BpmnWorkflow:
+    """Rebuild a workflow from `dump_state` output and its spec (`serialize_spec` output, or that restored once by
+    `restore_spec`), attaching `script_engine`. Neither argument is changed."""
     state_version = _check_version(state, "workflow state")
-    spec_version = _check_version(spec, "process spec")
+    spec_version = spec.version if isinstance(spec, RestoredSpec) else _check_version(spec, "process spec")
     if state_version != spec_version:
         raise StateError(f"workflow state (version {state_version}) and spec (version {spec_version}) differ")
-    combined = copy.deepcopy(state)
-    combined.update({key: copy.deepcopy(spec[key]) for key in SPEC_KEYS})
-    # migrate() pops the version key and upgrades older layouts in place.
-    _serializer.migrate(combined)
-    workflow = _serializer.from_dict(combined)
+    if isinstance(spec, RestoredSpec) and spec.spec is not None:
+        workflow = _from_restored_spec(state, spec)
+    else:
+        combined = copy.deepcopy(state)
+        stored = spec if isinstance(spec, dict) else None
+        if stored is None:
+            raise StateError("a spec of an older serializer version must be given as stored, to be migrated")
+        combined.update({key: copy.deepcopy(stored[key]) for key in SPEC_KEYS})
+        # migrate() pops the version key and upgrades older layouts in place.
+        _serializer.migrate(combined)
+        workflow = _serializer.from_dict(combined)
     if script_engine is not None:
         workflow.script_engine = script_engine
     return workflow
+
+
+def _from_restored_spec(state: dict, spec: RestoredSpec) -> BpmnWorkflow:
+    # Spiff's restore copies every dict it turns into an object and builds task data afresh; of the state's own
+    # containers it changes only the top level and the subprocess mapping (it pops from them), and keeps the
+    # correlations: copies of those three keep the stored state as it was. Spec objects pass through restore as
+    # they are (it returns what it does not recognise).
+    combined = dict(state)
+    del combined[VERSION_KEY]
+    combined["subprocesses"] = dict(state.get("subprocesses", {}))
+    combined["correlations"] = copy.deepcopy(state.get("correlations", {}))
+    combined["spec"] = spec.spec
+    combined["subprocess_specs"] = dict(spec.subprocess_specs)
+    return _serializer.from_dict(combined)
 
 
 def state_version(state: dict) -> str | None:

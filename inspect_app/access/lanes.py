@@ -80,6 +80,13 @@ def lane_members(lane: str | None, case: Case) -> list[User]:
     return list(db.session.scalars(query))
 
 
+def lane_pairs_of(lane: str, case: Case):
+    """The users one lane names on one case, as a subquery of (user_id, full_name) in no order: for statements that
+    act on them all at once (notifications)."""
+    named = _pairs(Lane(lane), LANE_RULES[Lane(lane)]).where(Case.id == case.id)
+    return named.add_columns(User.full_name.label("full_name")).subquery("named")
+
+
 def candidates_of(tasks: list[HumanTask]) -> dict[int, list[User]]:
     """Each task's candidates (as `HumanTask.candidates`), by task id, in one query for pages that list many tasks."""
     pairs = lane_pairs()

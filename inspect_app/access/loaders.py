@@ -9,6 +9,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from inspect_app.core.exceptions import Forbidden
 from inspect_app.core.extensions import db
@@ -87,7 +88,11 @@ def assessment_by_reference_or_404(reference: str, check: str | None = None) -> 
 
 def task_or_404(task_id: int, check: str | None = None) -> HumanTask:
     """A task of a case the user may see (`check`: a predicate of the task)."""
-    task = db.session.get(HumanTask, task_id)
+    # With its case, the team that decides who sees and does it, and the process version that names it.
+    of_case = joinedload(HumanTask.case)
+    task = db.session.get(
+        HumanTask, task_id, options=[of_case.joinedload(Case.team), of_case.joinedload(Case.definition)]
+    )
     if task is None or not task.can_view(current_user):
         abort(404)
     return _checked(task, check)

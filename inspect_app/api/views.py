@@ -68,8 +68,8 @@ def list_tasks():
 def complete_task(task_id: int):
     task = task_or_404(task_id)
     services.check_can_complete(task, current_user)
-    services.complete_task(task, actor=current_user, data=validate_input(task, g.api_body))
-    return answer(CompleteResult.of(db.session.get(HumanTask, task_id), current_user))
+    step = services.complete_task(task, actor=current_user, data=validate_input(task, g.api_body))
+    return answer(CompleteResult.of(db.session.get(HumanTask, task_id), current_user, open_tasks=step.open))
 
 
 @bp.post("/tasks/<int:task_id>/claim")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
@@ -36,7 +37,10 @@ def token_user(header: str | None) -> User | None:
     value = value.strip()
     if scheme.lower() != "bearer" or not value.startswith(TOKEN_PREFIX):
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(value)))
+    # The user and their roles come with the token, in one statement: every request that carries one needs them.
+    query = select(ApiToken).where(ApiToken.token_hash == hash_token(value))
+    query = query.options(joinedload(ApiToken.user).joinedload(User.role_assignments))
+    row = db.session.scalars(query).unique().one_or_none()
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = clock.now()

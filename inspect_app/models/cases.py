@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, and_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
@@ -10,7 +10,7 @@ from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.enums import CaseStatus, CaseType, Role, TaskState, TeamRole, WorkflowState, enum_column_type
 from inspect_app.models.org import OrgUnit
 from inspect_app.models.users import User
-from inspect_app.models.workflow import HumanTask
+from inspect_app.models.workflow import HumanTask, WorkflowTimer
 
 REFERENCE_PREFIX = {CaseType.INSPECTION: "KT", CaseType.PAR_APPRAISAL: "CS"}
 
@@ -45,6 +45,19 @@ class Case(db.Model):
     subject_unit: Mapped[OrgUnit] = relationship()
     definition: Mapped["ProcessDefinition | None"] = relationship()  # noqa: F821
     human_tasks: Mapped[list[HumanTask]] = relationship(back_populates="case", order_by="HumanTask.id")
+    # The engine's projections as an engine step reads them, loaded with the case's lock (tasks/services.py) or
+    # when first read: the ready tasks, and the timer rows the engine may still be waiting on. Read-only here: the
+    # bridge writes the rows themselves; it also marks these stale when it changes them.
+    ready_task_rows: Mapped[list[HumanTask]] = relationship(
+        primaryjoin=lambda: and_(HumanTask.case_id == Case.id, HumanTask.state == TaskState.READY),
+        order_by=lambda: HumanTask.id,
+        viewonly=True,
+    )
+    waiting_timer_rows: Mapped[list[WorkflowTimer]] = relationship(
+        primaryjoin=lambda: and_(WorkflowTimer.case_id == Case.id, WorkflowTimer.state.in_(WorkflowTimer.MAY_WAIT)),
+        order_by=lambda: WorkflowTimer.id,
+        viewonly=True,
+    )
     created_by: Mapped[User | None] = relationship()
     team: Mapped[list["CaseTeamMember"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseTeamMember.role, CaseTeamMember.id"

@@ -146,10 +146,13 @@ class WorkflowTimer(db.Model):
 
     case: Mapped["Case"] = relationship()  # noqa: F821
 
+    # States of rows the engine may still be waiting on (waiting, retrying or failed), as opposed to finished ones.
+    MAY_WAIT = (TimerState.WAITING, TimerState.FAILED)
+
     @classmethod
     def engine_may_wait_on(cls):
         """SQL: rows the engine may still be waiting on (waiting, retrying or failed), as opposed to finished ones."""
-        return cls.state.in_((TimerState.WAITING, TimerState.FAILED))
+        return cls.state.in_(cls.MAY_WAIT)
 
     @classmethod
     def needs_attention(cls):

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from inspect_app.access.lanes import lane_members
+from inspect_app.access.lanes import LANE_RULES, lane_members, lane_pairs_of
 from inspect_app.access.visibility import notifications_visible_to
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
@@ -56,16 +56,38 @@ def notify(users, kind: Kind, *, case: Case | None, params: dict) -> list[Notifi
 def notify_step(case: Case, step, *, actor: User | None) -> None:
     """After an engine step: tell who may do each task it opened (never the actor), and, when the remediation
     deadline passed, the unit's officers and the directors."""
-    for task in step.opened:
-        recipients = [
-            user
-            for user in task.candidates
-            if task.claimed_by_id in (None, user.id) and (actor is None or user.id != actor.id)
-        ]
-        params = {"task_id": task.id, "task": task.title, "case": case.reference}
-        notify(recipients, Kind.TASK_ASSIGNED, case=case, params=params)
+    notify_assigned(case, step.opened, actor=actor)
     if OVERDUE_TIMER in step.fired:
         notify_overdue(case)
+
+
+def notify_assigned(case: Case, tasks: list[HumanTask], *, actor: User | None) -> None:
+    """Tell each candidate of each task (its lane's people; only the claimant of a claimed task; never the actor)
+    that the task is theirs to do: one notification per person and task, written by one INSERT ... SELECT."""
+    tasks = [task for task in tasks if task.lane in LANE_RULES]
+    if not tasks:
+        return
+    db.session.flush()  # the tasks' ids, named in the notifications
+    now, columns = clock.now(), Notification.__table__.c
+    selects = []
+    for task in tasks:
+        params = {"task_id": task.id, "task": task.title, "case": case.reference}
+        pairs = lane_pairs_of(task.lane, case)
+        query = select(
+            pairs.c.user_id,
+            literal(case.id, columns.case_id.type),
+            literal(Kind.TASK_ASSIGNED.value, columns.kind.type),
+            literal(params, columns.params.type),
+            literal(now, columns.created_at.type),
+        )
+        if task.claimed_by_id is not None:
+            query = query.where(pairs.c.user_id == task.claimed_by_id)
+        if actor is not None:
+            query = query.where(pairs.c.user_id != actor.id)
+        selects.append(query.order_by(pairs.c.full_name, pairs.c.user_id))
+    source = selects[0] if len(selects) == 1 else union_all(*(each.subquery().select() for each in selects))
+    statement = insert(Notification).from_select(["user_id", "case_id", "kind", "params", "created_at"], source)
+    db.session.execute(statement)
 
 
 def notify_overdue(case: Case) -> None:

@@ -109,8 +109,9 @@ class CompleteResult(BaseModel):
     next_tasks: list[Task] = Field(description="The case's open tasks now")
 
     @classmethod
-    def of(cls, task: HumanTask, user: User) -> "CompleteResult":
-        """What `user` is told after completing `task`."""
+    def of(cls, task: HumanTask, user: User, open_tasks: list[HumanTask] | None = None) -> "CompleteResult":
+        """What `user` is told after completing `task`; `open_tasks`, the case's open tasks when the caller has them
+        (the step's `open`), else they are read."""
         return cls(
             task=CompletedTask(
                 id=task.id,
@@ -119,7 +120,7 @@ class CompleteResult(BaseModel):
                 completed_by=task.completed_by.username,
             ),
             case=CaseSummary.of(task.case),
-            next_tasks=[Task.of(other, user) for other in task.case.open_tasks],
+            next_tasks=[Task.of(other, user) for other in (task.case.open_tasks if open_tasks is None else open_tasks)],
         )
 
 

@@ -4,6 +4,7 @@ Each locks the case, checks, changes, records history and flushes; the entry poi
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from inspect_app import workflow_bridge
 from inspect_app.cases.services import close_case
@@ -13,8 +14,17 @@ from inspect_app.core.extensions import db
 from inspect_app.core.formats import local_time
 from inspect_app.core.labels import PROCESS_COMPLETED
 from inspect_app.core.unit_of_work import explain_conflict
-from inspect_app.history import record_event
-from inspect_app.models import Case, CaseEvent, HumanTask, TaskState, User, WorkflowState
+from inspect_app.history import note_locked, record_event
+from inspect_app.models import (
+    Case,
+    CaseEvent,
+    HumanTask,
+    ProcessDefinition,
+    RoleAssignment,
+    TaskState,
+    User,
+    WorkflowState,
+)
 from inspect_app.notifications.services import notify_step
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import step_for
@@ -31,7 +41,9 @@ def lock_case(case_id: int) -> Case:
     explain_conflict(lambda: case_changed_conflict(case_id))
     query = select(Case).where(Case.id == case_id).with_for_update(key_share=True)  # as history.py locks it
     query = query.execution_options(populate_existing=True)
-    return db.session.scalars(query).one()
+    case = db.session.scalars(query).one()
+    note_locked(case)
+    return case
 
 
 def start_case_workflow(case: Case, process_id: str, *, actor: User | None, data: dict | None = None):
@@ -86,11 +98,51 @@ def case_changed_conflict(case_id: int) -> Conflict:
     )
 
 
+# Read once per request and never changed by a step: the signed-in user (and their roles) and process versions.
+_KEPT_ACROSS_THE_LOCK = (User, RoleAssignment, ProcessDefinition)
+
+
 def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
-    """Lock the task's case and read the task afresh; a lost race names who finished the task."""
-    case = lock_case(task.case_id)
-    explain_conflict(lambda: conflict_for(task.id))
-    return case, db.session.get(HumanTask, task.id)
+    """Lock the task's case and read afresh the case, its team, its ready tasks and its timer rows, in one statement
+    (what checking and taking the step reads); a lost race names who finished the task.
+
+    Everything else read before the lock is forgotten and read again when next used, as lock_case does, but the
+    users and process versions. The joined rows come from the statement's snapshot, taken before it waited for the
+    lock: should the case have changed meanwhile (its version or history count moved; every change records an
+    event), the statement runs once more, under the lock, on a fresh snapshot."""
+    case_id, task_id = task.case_id, task.id
+    seen = _version_of(task.case)
+    explain_conflict(lambda: case_changed_conflict(case_id))
+    query = (
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
+            joinedload(Case.definition),
+            joinedload(Case.team),
+            joinedload(Case.ready_task_rows),
+            joinedload(Case.waiting_timer_rows),
+        )
+        .with_for_update(of=Case, key_share=True)  # as history.py locks it
+        .execution_options(populate_existing=True)
+    )
+    _forget_what_was_read()
+    case = db.session.scalars(query).unique().one()
+    if _version_of(case) != seen:
+        _forget_what_was_read()  # the first statement's rows too, the task among them
+        case = db.session.scalars(query).unique().one()
+    note_locked(case)
+    explain_conflict(lambda: conflict_for(task_id))
+    return case, db.session.get(HumanTask, task_id)
+
+
+def _forget_what_was_read() -> None:
+    for thing in list(db.session.identity_map.values()):
+        if not isinstance(thing, _KEPT_ACROSS_THE_LOCK):
+            db.session.expire(thing)
+
+
+def _version_of(case: Case) -> tuple[int, int]:
+    return case.lock_version, case.history_count
 
 
 def check_can_complete(task: HumanTask, actor: User) -> None:

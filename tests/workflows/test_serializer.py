@@ -11,6 +11,7 @@ from workflows import (
     WorkflowError,
     WorkflowStatus,
     parse_bpmn,
+    restore_spec,
     serialize_spec,
     state_version,
 )
@@ -123,3 +124,42 @@ def test_loading_does_not_change_the_stored_dicts(engine, bundle):
     engine.load(state, spec)
 
     assert json.dumps([state, spec], sort_keys=True) == before
+
+
+def test_a_spec_restored_once_serves_every_load_and_leaves_the_state_as_stored(engine, bundle, do_task):
+    """restore_spec turns a version's stored spec into objects once; workflows loaded on it run as those loaded
+    from the stored spec do, and neither loading nor running them changes the stored state (nor the spec)."""
+    parsed = bundle("follow_up_call.bpmn")
+    spec = json.loads(json.dumps(serialize_spec(parsed)))
+    restored = restore_spec(spec)
+    workflow = engine.start(parsed)
+    do_task(workflow, "open_case")
+    state = json.loads(json.dumps(engine.dump(workflow)))
+    before = json.dumps([state, spec], sort_keys=True)
+
+    on_restored, on_stored = engine.load(state, restored), engine.load(state, spec)
+    for each in (on_restored, on_stored):
+        for task in engine.ready_tasks(each):
+            engine.complete(each, task.task_id, {"done": True})
+
+    assert json.dumps(engine.dump(on_restored), sort_keys=True) != before
+    assert [t.bpmn_id for t in engine.ready_tasks(on_restored)] == [t.bpmn_id for t in engine.ready_tasks(on_stored)]
+    assert engine.status(on_restored) == engine.status(on_stored)
+    assert json.dumps([state, spec], sort_keys=True) == before
+    assert restored.has_timers is False
+    assert restore_spec(serialize_spec(bundle("report_deadline.bpmn"))).has_timers is True
+
+
+def test_the_state_written_is_the_converter_s_own_less_the_spec(engine, bundle, do_task):
+    """dump_state skips converting the spec; what it writes is what Spiff's converter writes, spec keys left out."""
+    from workflows.serializer import SPEC_KEYS, _serializer
+
+    workflow = engine.start(bundle("follow_up_call.bpmn"))
+    do_task(workflow, "open_case")
+    full = _serializer.to_dict(workflow)
+    for key in SPEC_KEYS:
+        full.pop(key)
+
+    assert json.dumps(engine.dump(workflow), sort_keys=True) == json.dumps(
+        {**full, "serializer_version": SERIALIZER_VERSION}, sort_keys=True
+    )

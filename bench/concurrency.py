@@ -1,0 +1,120 @@
+"""Benchmark: completions per second on PostgreSQL with N clients at once, each looping its own case.
+
+Run by hand: `.venv/bin/python bench/concurrency.py [--clients 1,2,4,8,16,32] [--seconds 10]
+[--database-url postgresql+psycopg://postgres@127.0.0.1:5432/inspect_bench] [--workers 2] [--threads 1]
+[--baseline DIR]`
+The database named is dropped and made anew. gunicorn serves wsgi:app with --workers processes: sync workers when
+--threads is 1, else gthread workers with that many threads each (each process keeps a SQLAlchemy pool of 5
+connections, enough for up to 5 threads). Every client (asyncio, httpx, keep-alive) loops its own case: the lead
+writes the report, the director returns it; clients have users of their own, so no two touch one case and every
+answer should be 200. For each N the table gives completions/s, p50 and p95 in ms and the errors. --baseline DIR
+serves another checkout the same way, measured right after this one for each N. The clients run on the same
+2 cores as gunicorn and PostgreSQL; say so beside the figures.
+"""
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    REPORT,
+    RETURN,
+    ROOT,
+    Gunicorn,
+    build_app,
+    fresh_database,
+    next_task_id,
+    open_task_id,
+    percentile,
+    seed_loop_cases,
+    workdir,
+)
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/inspect_bench"
+
+
+async def client_loop(client: httpx.AsyncClient, case, task_id: int, until: float, timings: list, errors: list):
+    """Loop one case until `until`: report, return, report ...; time each completion."""
+    turns = [(case.lead_token, REPORT, "review"), (case.director_token, RETURN, "report")]
+    turn = 0
+    while time.perf_counter() < until:
+        token, body, following = turns[turn]
+        started = time.perf_counter()
+        try:
+            response = await client.post(
+                f"/api/v1/tasks/{task_id}/complete", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        except httpx.HTTPError as error:
+            errors.append(type(error).__name__)
+            continue
+        timings.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            errors.append(str(response.status_code))
+            return  # the loop cannot go on without knowing the next task
+        task_id, turn = next_task_id(response.json(), following), 1 - turn
+
+
+async def measure(url: str, cases, open_tasks: dict, seconds: float) -> tuple[int, list[float], list[str]]:
+    timings: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=len(cases), max_keepalive_connections=len(cases))
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        until = time.perf_counter() + seconds
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(client_loop(client, case, open_tasks[case.case_id], until, timings, errors) for case in cases)
+        )
+        elapsed = time.perf_counter() - started
+    return len(timings) / elapsed, timings, errors
+
+
+def run(code: Path, name: str, database_url: str, counts: list[int], args) -> list[tuple]:
+    folder = workdir()
+    url = fresh_database(database_url, folder)
+    app = build_app(url, f"{folder}/uploads")
+    rows = []
+    # Each N gets cases of its own, at their first report, and as many (lead, director) pairs as clients.
+    batches = {count: seed_loop_cases(app, count, pairs=count, tag=f"n{count}") for count in counts}
+    with Gunicorn(url, folder, workers=args.workers, threads=args.threads, code=code) as server:
+        for count in counts:
+            cases = batches[count]
+            open_tasks = {case.case_id: open_task_id(app, case.case_id, "report") for case in cases}
+            rate, timings, errors = asyncio.run(measure(server.url, cases, open_tasks, args.seconds))
+            p50 = percentile(timings, 0.5) * 1000 if timings else float("nan")
+            p95 = percentile(timings, 0.95) * 1000 if timings else float("nan")
+            rows.append((name, count, rate, p50, p95, len(errors), sorted(set(errors))))
+            print(f"  {name}: {count} clients: {rate:.0f}/s", flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", default="1,2,4,8,16,32")
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per client count")
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="1: sync workers; more: gthread with this many")
+    parser.add_argument("--baseline", type=Path, help="another checkout, measured the same way after this one")
+    args = parser.parse_args()
+    counts = [int(count) for count in args.clients.split(",")]
+
+    rows = run(ROOT, "this", args.database_url, counts, args)
+    if args.baseline:
+        rows += run(args.baseline.resolve(), "baseline", f"{args.database_url}_baseline", counts, args)
+    server = f"{args.workers} sync workers" if args.threads == 1 else f"{args.workers} gthread × {args.threads}"
+    print(f"\nCompletions on PostgreSQL, gunicorn {server}, {args.seconds:.0f} s per N (clients share the 2 cores)\n")
+    print("| code | clients | completions/s | p50 ms | p95 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, count, rate, p50, p95, error_count, kinds in rows:
+        shown = f"{error_count} ({', '.join(kinds)})" if error_count else "0"
+        print(f"| {name} | {count} | {rate:.0f} | {p50:.0f} | {p95:.0f} | {shown} |")
+
+
+if __name__ == "__main__":
+    main()
