@@ -7,7 +7,7 @@ before the given ones, `after` for those after; in the page's display order (`de
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import request
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
@@ -77,7 +77,7 @@ def decode_keys(text: str | None, keys: Sequence[ColumnElement]) -> tuple | None
         return None
     try:
         return tuple(_decode(part, _python_type(key)) for part, key in zip(parts, keys, strict=True))
-    except (ValueError, NotImplementedError):
+    except (ValueError, OverflowError, NotImplementedError):
         return None
 
 
@@ -92,12 +92,15 @@ def _decode(text: str, kind: type):
             raise ValueError(text)
         return text == "1"
     if kind is int:
-        return int(text)
+        value = int(text)
+        if not -(2**63) <= value < 2**63:  # what every database's integers hold
+            raise ValueError(text)
+        return value
     if kind is datetime:
         value = datetime.fromisoformat(text)
         if value.tzinfo is None:
             raise ValueError(text)
-        return value
+        return value.astimezone(UTC)
     raise ValueError(text)
 
 
