@@ -56,6 +56,17 @@ def test_each_event_links_to_the_previous_one(chained_cases):
     assert case.history_head == events[-1].hash
 
 
+def test_numbers_of_every_kind_verify(app, create_case):
+    """The quick check writes some numbers its own way (1e-07, integers past 64 bits); such events are checked again
+    the way they were recorded, and pass."""
+    case = create_case(title="Kiểm tra số liệu")
+    record_event(case, "note.added", actor=None, details={"tiny": 1e-07, "huge": 10**30, "share": 0.1, "big": 2e22})
+    db.session.commit()
+    result = run_verify(app)
+    assert result.exit_code == 0, result.output
+    assert "OK: 1 case histories, 2 events" in result.output
+
+
 def test_an_altered_event_is_named(app, chained_cases):
     case = chained_cases[1]
     tamper(
