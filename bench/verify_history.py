@@ -5,7 +5,8 @@ Run by hand: `.venv/bin/python bench/verify_history.py [--cases 10000] [--events
 database, or one this script filled before, which it then reuses).
 
 The history is built honestly: the cases through the models, each event hashed by the app's own `compute_hash` and
-chained to the one before, so that the command finds every chain intact (it must say OK, or the run stops). The
+chained to the one before, so that the command finds every chain intact (it must say OK, or the run stops); each
+case carries the engine state of a case started through the services, as a running case does. The
 command runs as the user runs it (`flask --app wsgi inspect verify-history`), in a process of its own, so that its
 peak RSS (getrusage of that child) is the command's alone. `--code DIR` runs the command from another checkout of
 the project (e.g. the commit before a change, unpacked with `git archive`) against the same database: a baseline in
@@ -30,11 +31,15 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
+from inspect_app.cases.services import add_team_member, create_case  # noqa: E402
 from inspect_app.core.config import TestConfig  # noqa: E402
 from inspect_app.core.extensions import db  # noqa: E402
 from inspect_app.history import GENESIS_HASH, compute_hash  # noqa: E402
-from inspect_app.models import Case, CaseEvent, CaseType, OrgLevel, OrgUnit, User  # noqa: E402
+from inspect_app.models import Case, CaseEvent, CaseType, OrgLevel, OrgUnit, TeamRole, User  # noqa: E402
+from inspect_app.processes.services import deploy_bpmn  # noqa: E402
+from inspect_app.tasks.services import start_case_workflow  # noqa: E402
 
+LOOP_BPMN = ROOT / "tests" / "data" / "bpmn" / "app" / "app_review.bpmn"
 BATCH = 2000  # events inserted at a time
 TASKS = [  # what a completed step records, as record_event's callers write it
     ("visit", "Làm việc tại đơn vị", ["Viết báo cáo"]),
@@ -60,12 +65,23 @@ def event_details(case: Case, number: int, unit: OrgUnit) -> tuple[str, dict]:
     return "task.completed", details
 
 
+def running_case(unit: OrgUnit, lead: User) -> Case:
+    """A case opened and started through the services: its engine state is what every bench case carries."""
+    deploy_bpmn(LOOP_BPMN.read_bytes(), LOOP_BPMN.name, actor=None)
+    case = create_case(case_type=CaseType.INSPECTION, title="Mẫu", subject_unit=unit, actor=lead, year=2025)
+    add_team_member(case, lead, TeamRole.LEAD, actor=lead)
+    start_case_workflow(case, "app_review", actor=lead, data={"members": [lead.id]})
+    db.session.flush()
+    return case
+
+
 def build_history(cases: int, per_case: int) -> None:
     """`cases` cases of `per_case` events each, chained and hashed as record_event would."""
     units = [OrgUnit(code=f"B{n:02d}", name=f"Huyện thử số {n}", level=OrgLevel.DISTRICT) for n in range(20)]
     people = [User(username=f"bench{n}", full_name=f"Người thử {n}", password_hash="!") for n in range(5)]
     db.session.add_all([*units, *people])
     db.session.flush()
+    model = running_case(units[0], people[0])
     started = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
     for first in range(0, cases, 500):
         batch = [
@@ -75,6 +91,9 @@ def build_history(cases: int, per_case: int) -> None:
                 title=f"Kiểm tra công vụ số {number + 1}",
                 subject_unit=units[number % len(units)],
                 created_at=started + timedelta(minutes=number),
+                definition_id=model.definition_id,
+                workflow_state=model.workflow_state,
+                workflow_status=model.workflow_status,
             )
             for number in range(first, min(first + 500, cases))
         ]
