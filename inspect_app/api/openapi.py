@@ -41,7 +41,8 @@ OPERATIONS = [
     Operation("get", "/openapi.json", "getOpenApi", "This document", None, {}),
     Operation("get", "/tasks", "listTasks", "My open tasks (those my lanes name me for, not taken by someone else), "
               "soonest due first", TaskPage,
-              {400: f"page is not a whole number from 1 to {MAX_PAGE}, or per_page is not one of 1 or more"},
+              {400: f"page is not a whole number from 1 to {MAX_PAGE}, or per_page is not one of 1 or more",
+               422: "cursor is not one this list gave, or comes with page"},
               query=TaskListQuery),
     Operation("post", "/tasks/{task_id}/complete", "completeTask", "Complete a task with its form's answers",
               CompleteResult, {**NOT_JSON, 403: "The task's lane does not name the caller", **NOT_FOUND,

@@ -2,6 +2,7 @@
 as the task pages, each in one unit of work."""
 
 from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_app.access.loaders import case_by_reference_or_404, task_or_404
@@ -10,7 +11,9 @@ from inspect_app.api.auth import require_user
 from inspect_app.api.openapi import openapi_document
 from inspect_app.api.schemas import answer, json_body, query
 from inspect_app.cases.schemas import CaseDetail, History
+from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.keyset import count_rows, decode_keys, keyset_page
 from inspect_app.core.schemas import parse
 from inspect_app.core.unit_of_work import transactional
 from inspect_app.models import HumanTask
@@ -24,7 +27,7 @@ from inspect_app.tasks.api_schemas import (
     TaskListQuery,
     TaskPage,
 )
-from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.queries import INBOX_ORDER, inbox_query
 from inspect_app.tasks.steps import validate_input
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -58,9 +61,33 @@ def openapi():
 def list_tasks():
     asked = query(TaskListQuery)
     per_page = min(asked.per_page or current_app.config["PAGE_SIZE"], MAX_PER_PAGE)
+    if asked.page is None:
+        return answer(_tasks_after_cursor(asked.cursor, per_page))
+    if asked.cursor is not None:
+        raise InvalidInput(_("Some query parameters are not valid."), {"cursor": [_("Give a cursor or a page.")]})
     page = db.paginate(inbox_query(current_user), page=asked.page, per_page=per_page, error_out=False)
     tasks = [Task.of(task, current_user) for task in page.items]
-    return answer(TaskPage(tasks=tasks, page=page.page, per_page=page.per_page, total=page.total, pages=page.pages))
+    return answer(TaskPage(tasks=tasks, page=page.page, per_page=per_page, total=page.total, pages=page.pages))
+
+
+def _tasks_after_cursor(cursor: str | None, per_page: int) -> TaskPage:
+    """The caller's tasks after the cursor (the first ones without), read by keyset, with the next page's cursor."""
+    after = decode_keys(cursor, INBOX_ORDER)
+    if cursor is not None and after is None:
+        raise InvalidInput(
+            _("Some query parameters are not valid."), {"cursor": [_("Not a cursor this list gave; start again.")]}
+        )
+    tasks = inbox_query(current_user)
+    listed = keyset_page(tasks, INBOX_ORDER, size=per_page, after=after)
+    total = count_rows(tasks)
+    return TaskPage(
+        tasks=[Task.of(task, current_user) for task in listed.items],
+        page=1 if after is None else None,
+        per_page=per_page,
+        total=total,
+        pages=-(-total // per_page),
+        next_cursor=listed.next_keys,
+    )
 
 
 @bp.post("/tasks/<int:task_id>/complete")

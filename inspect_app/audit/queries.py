@@ -2,13 +2,14 @@
 at a time by keyset (a page is found by the last event the reader saw, not by counting rows past it)."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from inspect_app.core.extensions import db
+from inspect_app.core.keyset import Page, requested_page
 from inspect_app.models import Case, CaseEvent, OrgUnit, User
 
 EXPORT_BATCH = 500  # events read at a time while an export streams
@@ -53,46 +54,18 @@ def _filtered(query: Select, wanted: EventFilter) -> Select:
     return query
 
 
-def _rows(query: Select) -> list[CaseEvent]:
+def _with_readers(query: Select) -> Select:
     """The events with what a reader sees beside each: its case, the case's unit and the person who acted."""
-    loaded = query.options(joinedload(CaseEvent.case).joinedload(Case.subject_unit), joinedload(CaseEvent.actor))
-    return list(db.session.scalars(loaded))
+    return query.options(joinedload(CaseEvent.case).joinedload(Case.subject_unit), joinedload(CaseEvent.actor))
 
 
-def count(query: Select) -> int:
-    """How many events the query matches."""
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def _rows(query: Select) -> list[CaseEvent]:
+    return list(db.session.scalars(_with_readers(query)))
 
 
-@dataclass(frozen=True)
-class EventPage:
-    """A page of events, newest first, with the keys to ask for the next older and newer pages (None: no such page)."""
-
-    events: list[CaseEvent] = field(default_factory=list)
-    older: int | None = None
-    newer: int | None = None
-
-
-def keyset_page(
-    query: Select, key: InstrumentedAttribute, *, size: int, before: int | None = None, after: int | None = None
-) -> EventPage:
-    """The `size` newest events with a key below `before`, or the `size` oldest above `after`, newest first."""
-    if after is not None:
-        rows = _rows(query.where(key > after).order_by(key.asc()).limit(size + 1))
-        more_newer, more_older = len(rows) > size, None
-        rows = rows[:size][::-1]
-    else:
-        rows = _rows((query if before is None else query.where(key < before)).order_by(key.desc()).limit(size + 1))
-        more_newer, more_older = None, len(rows) > size
-        rows = rows[:size]
-    if not rows:
-        return EventPage()
-    newest, oldest = getattr(rows[0], key.key), getattr(rows[-1], key.key)
-    if more_newer is None:
-        more_newer = db.session.scalar(select(query.where(key > newest).exists()))
-    if more_older is None:
-        more_older = db.session.scalar(select(query.where(key < oldest).exists()))
-    return EventPage(rows, older=oldest if more_older else None, newer=newest if more_newer else None)
+def event_page(query: Select, key: InstrumentedAttribute, *, size: int) -> Page:
+    """The page of events, newest first, that the request's `before` or `after` (a `key` value) asks for."""
+    return requested_page(_with_readers(query), [key], size=size, descending=True)
 
 
 def each_event(query: Select, key: InstrumentedAttribute) -> Iterator[CaseEvent]:

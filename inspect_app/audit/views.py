@@ -8,8 +8,9 @@ from inspect_app.audit import bp
 from inspect_app.audit.describe import described
 from inspect_app.audit.exports import csv_response, refused
 from inspect_app.audit.forms import HistorySearchForm, all_units, everyone
-from inspect_app.audit.queries import EventPage, each_event, keyset_page, visible_history
+from inspect_app.audit.queries import each_event, event_page, visible_history
 from inspect_app.core.clock import today
+from inspect_app.core.keyset import Page
 from inspect_app.models import CaseEvent
 
 
@@ -22,15 +23,11 @@ def _search_form() -> HistorySearchForm:
 def search():
     form = _search_form()
     if not form.validate():
-        return render_template("audit/search.html", form=form, page=EventPage(), events=[]), 400
-    page = keyset_page(
-        visible_history(current_user, form.event_filter()),
-        CaseEvent.id,
-        size=current_app.config["PAGE_SIZE"],
-        before=request.args.get("before", type=int),
-        after=request.args.get("after", type=int),
+        return render_template("audit/search.html", form=form, page=Page(), events=[]), 400
+    page = event_page(
+        visible_history(current_user, form.event_filter()), CaseEvent.id, size=current_app.config["PAGE_SIZE"]
     )
-    return render_template("audit/search.html", form=form, page=page, events=described(page.events))
+    return render_template("audit/search.html", form=form, page=page, events=described(page.items))
 
 
 @bp.route("/history.csv")

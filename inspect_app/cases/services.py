@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
-from inspect_app.core.locks import take_turns
 from inspect_app.history import record_event
 from inspect_app.models import (
     Case,
@@ -14,6 +14,7 @@ from inspect_app.models import (
     CaseTeamMember,
     CaseType,
     OrgUnit,
+    ReferenceCounter,
     TaskState,
     TeamRole,
     TimerState,
@@ -24,13 +25,37 @@ from inspect_app.models.cases import REFERENCE_PREFIX
 
 
 def next_reference(case_type: CaseType, year: int) -> str:
-    """The next free reference for the type and year, e.g. KT-2022-0007."""
+    """The next reference for the type and year, e.g. KT-2022-0007 (and KT-2022-10000 after KT-2022-9999)."""
+    return f"{REFERENCE_PREFIX[case_type]}-{year}-{_take_number(case_type, year):04d}"
+
+
+def _take_number(case_type: CaseType, year: int) -> int:
+    """The type's next number in the year. The counter row stays locked until this transaction ends: cases opened at
+    the same moment take turns, and a rolled-back opening gives its number back."""
+    counter = (ReferenceCounter.case_type == case_type) & (ReferenceCounter.year == year)
+    take = (
+        update(ReferenceCounter)
+        .where(counter)
+        .values(last_number=ReferenceCounter.last_number + 1)
+        .returning(ReferenceCounter.last_number)
+    )
+    number = db.session.execute(take, execution_options={"synchronize_session": False}).scalar()
+    if number is None:  # the type's first case of the year
+        _start_counter(case_type, year)
+        number = db.session.execute(take, execution_options={"synchronize_session": False}).scalar_one()
+    return number
+
+
+def _start_counter(case_type: CaseType, year: int) -> None:
+    """Make the year's counter row, at the highest number already given (none, unless cases came some other way).
+
+    Of several transactions starting it at once, one inserts and the others wait for it, then find it."""
     prefix = f"{REFERENCE_PREFIX[case_type]}-{year}-"
-    # Two cases opened at the same moment would read the same maximum: take turns, until this transaction ends.
-    take_turns(prefix)
-    last = db.session.scalar(select(func.max(Case.reference)).where(Case.reference.startswith(prefix)))
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    given = db.session.scalars(select(Case.reference).where(Case.reference.startswith(prefix, autoescape=True)))
+    last = max((int(tail) for ref in given if (tail := ref.removeprefix(prefix)).isdigit()), default=0)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    start = dialect.insert(ReferenceCounter).values(case_type=case_type, year=year, last_number=last)
+    db.session.execute(start.on_conflict_do_nothing())
 
 
 def create_case(

@@ -2,7 +2,7 @@
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from inspect_app import workflow_bridge
@@ -10,15 +10,19 @@ from inspect_app.access.loaders import case_or_404
 from inspect_app.audit.describe import described
 from inspect_app.audit.exports import csv_response, refused
 from inspect_app.audit.forms import HistoryFilterForm, people_on_case
-from inspect_app.audit.queries import EventPage, case_history, count, each_event, keyset_page
+from inspect_app.audit.queries import case_history, each_event, event_page
 from inspect_app.cases import bp
 from inspect_app.cases.forms import CaseFilterForm
+from inspect_app.cases.queries import cases_matching
 from inspect_app.core.extensions import db
+from inspect_app.core.keyset import Page, count_rows, requested_page
 from inspect_app.history import case_events, event_payload
 from inspect_app.models import Case, CaseEvent, CaseStatus, CaseType, OrgUnit
 
 # The case page shows the latest events; the whole history, with its filters, is one click (and every download) away.
 TIMELINE_EVENTS = 40
+# Newest first, a page at a time by keyset (core/keyset.py).
+CASE_LIST_ORDER = (Case.created_at, Case.id)
 
 
 @bp.route("/")
@@ -30,22 +34,17 @@ def index():
     ]
     query = select(Case).where(Case.visible_to(current_user))
     if form.validate():
-        if form.q.data:
-            pattern = f"%{form.q.data.strip()}%"
-            query = query.where(or_(Case.reference.ilike(pattern), Case.title.ilike(pattern)))
+        if form.q.data and form.q.data.strip():
+            query = query.where(cases_matching(form.q.data))
         if form.case_type.data:
             query = query.where(Case.case_type == CaseType(form.case_type.data))
         if form.status.data:
             query = query.where(Case.status == CaseStatus(form.status.data))
         if form.unit.data:
             query = query.join(Case.subject_unit).where(OrgUnit.code == form.unit.data)
-    page = db.paginate(
-        query.order_by(Case.created_at.desc(), Case.id.desc()),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(query, CASE_LIST_ORDER, size=current_app.config["PAGE_SIZE"], descending=True)
     filtered = any(request.args.get(name) for name in ("q", "case_type", "status", "unit"))
-    return render_template("cases/index.html", form=form, page=page, filtered=filtered)
+    return render_template("cases/index.html", form=form, page=page, total=count_rows(query), filtered=filtered)
 
 
 @bp.route("/<int:case_id>")
@@ -69,18 +68,12 @@ def history(case_id: int):
     case = case_or_404(case_id)
     form = HistoryFilterForm(request.args, people=people_on_case(case))
     if not form.validate():
-        page = render_template("cases/history.html", case=case, form=form, page=EventPage(), events=[], total=0)
+        page = render_template("cases/history.html", case=case, form=form, page=Page(), events=[], total=0)
         return page, 400
     query = case_history(case, form.event_filter())
-    page = keyset_page(
-        query,
-        CaseEvent.seq,
-        size=current_app.config["PAGE_SIZE"],
-        before=request.args.get("before", type=int),
-        after=request.args.get("after", type=int),
-    )
+    page = event_page(query, CaseEvent.seq, size=current_app.config["PAGE_SIZE"])
     return render_template(
-        "cases/history.html", case=case, form=form, page=page, events=described(page.events), total=count(query)
+        "cases/history.html", case=case, form=form, page=page, events=described(page.items), total=count_rows(query)
     )
 
 

@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic sees every table."""
 
-from inspect_app.models.cases import Case, CaseTeamMember
+from inspect_app.models.cases import Case, CaseTeamMember, ReferenceCounter
 from inspect_app.models.enums import (
     Answer,
     CaseStatus,
@@ -85,6 +85,7 @@ __all__ = [
     "CaseEvent",
     "CaseStatus",
     "CaseTeamMember",
+    "ReferenceCounter",
     "CaseType",
     "LoginAttempt",
     "OrgLevel",

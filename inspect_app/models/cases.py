@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, and_, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from inspect_app.core.extensions import db
+from inspect_app.core.search import searchable
 from inspect_app.core.sqltypes import utc_now
 from inspect_app.models.enums import CaseStatus, CaseType, Role, TaskState, TeamRole, WorkflowState, enum_column_type
 from inspect_app.models.org import OrgUnit
@@ -17,6 +18,15 @@ REFERENCE_PREFIX = {CaseType.INSPECTION: "KT", CaseType.PAR_APPRAISAL: "CS"}
 
 class Case(db.Model):
     __tablename__ = "cases"
+    __table_args__ = (
+        # Answers the case search's LIKE '%...%' on PostgreSQL (pg_trgm); on SQLite an ordinary, unused index.
+        Index(
+            "ix_cases_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -24,6 +34,8 @@ class Case(db.Model):
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     case_type: Mapped[CaseType] = mapped_column(enum_column_type(CaseType), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    # The reference and title as searched: lower case, without diacritics (core/search.py); kept by `_searchable`.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     subject_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     status: Mapped[CaseStatus] = mapped_column(enum_column_type(CaseStatus), default=CaseStatus.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
@@ -72,6 +84,12 @@ class Case(db.Model):
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
 
+    @validates("reference", "title")
+    def _searchable(self, key: str, value: str) -> str:
+        parts = {"reference": self.reference, "title": self.title, key: value}
+        self.search_text = searchable(parts["reference"], parts["title"])
+        return value
+
     @property
     def is_closed(self) -> bool:
         return self.status != CaseStatus.OPEN
@@ -114,6 +132,19 @@ class Case(db.Model):
         if self.is_closed or not self.can_view(user):
             return False
         return user.has_role(Role.DIRECTOR) or self.team_role_of(user) == TeamRole.LEAD
+
+
+class ReferenceCounter(db.Model):
+    """The last number given to a case of one type in one year (KT-2026-0041 is the 41st inspection of 2026).
+
+    The next case takes the row (locked until its transaction ends) and the number after, so numbers follow each
+    other without gaps or repeats however many cases open at once, and go on past 9999."""
+
+    __tablename__ = "reference_counters"
+
+    case_type: Mapped[CaseType] = mapped_column(enum_column_type(CaseType), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int]
 
 
 class CaseTeamMember(db.Model):

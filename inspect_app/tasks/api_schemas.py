@@ -15,6 +15,7 @@ from inspect_app.tasks.steps import step_fields
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000  # far beyond any inbox; a larger page number would overflow the database's OFFSET
+MAX_CURSOR_LENGTH = 200  # a cursor is the sort keys of a task: a few numbers and times
 
 
 class Choice(BaseModel):
@@ -76,9 +77,20 @@ class Task(BaseModel):
 
 
 class TaskListQuery(BaseModel):
-    """Which page of my tasks."""
+    """Which page of my tasks: the first, or the one after a cursor (next_cursor of the page before), or by number."""
 
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="A page past the last is empty")
+    cursor: str | None = Field(
+        None,
+        max_length=MAX_CURSOR_LENGTH,
+        description="Where the page starts: the next_cursor of the page before (leave out for the first page)",
+    )
+    page: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_PAGE,
+        description="Paging by number (not with cursor): a page past the last is empty. Cursors are faster on long "
+        "lists and miss or repeat no task when tasks come and go between pages",
+    )
     per_page: int | None = Field(
         None, ge=1, description=f"The server's page size when left out; more than {MAX_PER_PAGE} gets {MAX_PER_PAGE}"
     )
@@ -88,10 +100,13 @@ class TaskPage(BaseModel):
     """One page of tasks, with the total."""
 
     tasks: list[Task]
-    page: int = Field(ge=1)
+    page: int | None = Field(ge=1, description="The page's number; null on a page asked for with a cursor")
     per_page: int = Field(ge=1, le=MAX_PER_PAGE)
     total: int = Field(ge=0)
     pages: int = Field(ge=0)
+    next_cursor: str | None = Field(
+        None, description="Ask for the next page with cursor=this; null on the last page, and when paging by number"
+    )
 
 
 class CompletedTask(BaseModel):

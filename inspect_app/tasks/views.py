@@ -8,12 +8,13 @@ from inspect_app.access.loaders import task_or_404
 from inspect_app.core import clock
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.keyset import count_rows, requested_page
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import User
 from inspect_app.tasks import bp, services
 from inspect_app.tasks.context import context_for
 from inspect_app.tasks.forms import form_for
-from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.queries import INBOX_ORDER, inbox_query
 from inspect_app.tasks.submissions import submitted_answers
 
 
@@ -22,14 +23,16 @@ from inspect_app.tasks.submissions import submitted_answers
 def inbox():
     search = request.args.get("q", "").strip()[:100]
     overdue_only = request.args.get("overdue") == "1"
-    page = db.paginate(
-        inbox_query(current_user, search=search, overdue_only=overdue_only),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-    filtered = bool(search or overdue_only)
+    query = inbox_query(current_user, search=search, overdue_only=overdue_only)
+    page = requested_page(query, INBOX_ORDER, size=current_app.config["PAGE_SIZE"])
     return render_template(
-        "tasks/inbox.html", page=page, search=search, overdue_only=overdue_only, filtered=filtered, now=clock.now()
+        "tasks/inbox.html",
+        page=page,
+        total=count_rows(query),
+        search=search,
+        overdue_only=overdue_only,
+        filtered=bool(search or overdue_only),
+        now=clock.now(),
     )
 
 

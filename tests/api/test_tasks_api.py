@@ -75,6 +75,34 @@ def test_the_list_is_paged_with_the_total_and_per_page_is_capped(api, people, st
     assert documented(caller.get("/api/v1/tasks?page=9"), "/api/v1/tasks")["tasks"] == []
 
 
+def test_the_list_is_paged_by_cursor_missing_no_task_when_tasks_go(api, people, start_case):
+    for _ in range(5):
+        start_case(lead=people["lead"], members=[people["inspector"]], actor=people["director"])
+    caller = api(people["inspector"])
+    by_number = [t["id"] for t in documented(caller.get("/api/v1/tasks?page=1"), "/api/v1/tasks")["tasks"]]
+    first = documented(caller.get("/api/v1/tasks?per_page=2"), "/api/v1/tasks")
+    assert (first["page"], first["pages"], first["total"]) == (1, 3, 5)
+    shown = [t["id"] for t in first["tasks"]]
+    # A task already read is done before the next page is asked for: paging by number would now skip one.
+    done = db.session.get(HumanTask, shown[0])
+    assert complete(api, people["inspector"], done, note="xong").status_code == 200
+    cursor = first["next_cursor"]
+    while cursor:
+        body = documented(caller.get("/api/v1/tasks", query_string={"per_page": 2, "cursor": cursor}), "/api/v1/tasks")
+        assert body["page"] is None and body["total"] == 4
+        shown += [t["id"] for t in body["tasks"]]
+        cursor = body["next_cursor"]
+    assert shown == by_number, "every task once, in the list's order"
+
+
+def test_a_bad_cursor_is_refused_naming_it(api, people, case):
+    caller = api(people["inspector"])
+    for asked in ("cursor=abc", "cursor=1,2", f"cursor=0,{'9' * 30},x,1", "cursor=1&page=1"):
+        response = caller.get(f"/api/v1/tasks?{asked}")
+        assert response.status_code == 422, asked
+        assert set(documented(response, "/api/v1/tasks")["errors"]) == {"cursor"}, asked
+
+
 def test_a_bad_page_number_is_refused_naming_the_parameter(api, people, case):
     response = api(people["inspector"]).get("/api/v1/tasks?page=abc&per_page=0")
     assert response.status_code == 400

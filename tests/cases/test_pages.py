@@ -47,19 +47,52 @@ def test_filters_narrow_the_list_and_say_when_nothing_matches(client, create_use
     assert "No case matches these filters." in page
 
 
-def test_the_list_is_paginated_newest_first(client, create_user, create_case, create_unit, sign_in, app):
+def test_search_finds_cases_without_diacritics(client, create_user, create_case, create_unit, sign_in):
+    """Typed without marks, in any case: "nam sach" finds Nam Sách, "dong" finds Đông; by title, unit or reference."""
     create_user("director", Role.DIRECTOR, language="en")
-    unit = create_unit()
-    size = app.config["PAGE_SIZE"]
-    cases = [create_case(f"Hồ sơ số {n}", unit=unit) for n in range(size + 3)]
+    district, health = create_unit("Huyện Nam Sách", code="HD-NS"), create_unit("Sở Y tế", code="HD-SYT")
+    by_unit = create_case("Kiểm tra công vụ năm 2026", unit=district).reference
+    by_title = create_case("Kiểm tra xã Đông Hưng", unit=health).reference
+    # "chính sách năm" holds "sach nam", not "nam sach": the words must come in the order asked.
+    neither = create_case("Kiểm tra chính sách năm 2026", unit=health).reference
     sign_in("director")
-    first = client.get("/cases/").get_data(as_text=True)
-    second = client.get("/cases/?page=2").get_data(as_text=True)
-    assert cases[-1].reference in first and cases[0].reference not in first
-    assert cases[0].reference in second and cases[-1].reference not in second
-    assert "Page 1 of 2" in first and 'rel="next"' in first
+
+    def found(asked: str) -> set[str]:
+        page = client.get("/cases/", query_string={"q": asked}).get_data(as_text=True)
+        return {reference for reference in (by_unit, by_title, neither) if reference in page}
+
+    assert found("nam sach") == found("NAM SÁCH") == found("Nam  Sách") == {by_unit}
+    assert found("dong hung") == found("Đông") == found("đông hưng") == {by_title}
+    assert found(by_title.lower()) == {by_title}
+    assert found("2_26") == set(), "_ and % are characters, not wildcards"
+
+
+def test_the_list_is_paged_newest_first_keeping_its_filters(
+    client, create_user, create_case, create_unit, sign_in, app
+):
+    create_user("director", Role.DIRECTOR, language="en")
+    district, other = create_unit("Huyện Nam Sách", code="HD-NS"), create_unit("Sở Y tế", code="HD-SYT")
+    size = app.config["PAGE_SIZE"]
+    cases = [create_case(f"Hồ sơ số {n}", unit=district).reference for n in range(size + 3)]
+    elsewhere = create_case("Hồ sơ khác", unit=other).reference
+    sign_in("director")
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'<span class="ref">([^<]+)</span>', page)
+
+    def link(page: str, rel: str) -> str:
+        return html.unescape(re.search(rf'rel="{rel}" href="([^"]+)"', page).group(1))
+
+    first = client.get("/cases/", query_string={"q": "nam sach"}).get_data(as_text=True)
     assert f"{size + 3} cases" in first
-    assert client.get("/cases/?page=99").status_code == 200, "a page past the end is empty, not an error"
+    assert shown(first) == cases[::-1][:size] and 'rel="prev"' not in first
+    following = link(first, "next")
+    assert "q=nam+sach" in following, "the filter stays on the next page"
+    second = client.get(following).get_data(as_text=True)
+    assert shown(second) == cases[2::-1] and 'rel="next"' not in second
+    assert elsewhere not in second and f"{size + 3} cases" in second
+    assert shown(client.get(link(second, "prev")).get_data(as_text=True)) == shown(first)
+    assert client.get("/cases/?before=not-a-key").status_code == 200, "a link that went bad shows the first page"
 
 
 def test_case_page_shows_team_and_history_in_the_users_time_zone(client, create_user, create_case, sign_in):

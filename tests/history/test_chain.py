@@ -56,6 +56,17 @@ def test_each_event_links_to_the_previous_one(chained_cases):
     assert case.history_head == events[-1].hash
 
 
+def test_numbers_of_every_kind_verify(app, create_case):
+    """The quick check writes some numbers its own way (1e-07, integers past 64 bits); such events are checked again
+    the way they were recorded, and pass."""
+    case = create_case(title="Kiểm tra số liệu")
+    record_event(case, "note.added", actor=None, details={"tiny": 1e-07, "huge": 10**30, "share": 0.1, "big": 2e22})
+    db.session.commit()
+    result = run_verify(app)
+    assert result.exit_code == 0, result.output
+    assert "OK: 1 case histories, 2 events" in result.output
+
+
 def test_an_altered_event_is_named(app, chained_cases):
     case = chained_cases[1]
     tamper(
@@ -75,6 +86,26 @@ def test_an_altered_time_or_actor_is_caught(app, chained_cases, create_user):
     result = run_verify(app)
     assert result.exit_code == 1
     assert f"{case.reference} event 2" in result.output
+
+
+def test_each_broken_chain_is_named_and_only_those(app, chained_cases, create_case):
+    """The chains are read one after the other in one pass: a break in one stops neither the next one's check nor
+    lets its events count for the next case."""
+    first, second = chained_cases
+    untouched = create_case(title="Kiểm tra Sở Tài chính")
+    for case, seq in ((first, 2), (second, 5)):
+        tamper(
+            "UPDATE case_events SET details = :details WHERE case_id = :case AND seq = :seq",
+            details=json.dumps({"note": "sửa lén"}),
+            case=case.id,
+            seq=seq,
+        )
+    result = run_verify(app)
+    assert result.exit_code == 1
+    assert f"BROKEN {first.reference} event 2: content altered" in result.output
+    assert f"BROKEN {second.reference} event 5: content altered" in result.output
+    assert untouched.reference not in result.output
+    assert "2 of 3 case histories are broken" in result.output
 
 
 def test_a_deleted_event_is_named(app, chained_cases):

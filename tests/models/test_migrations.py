@@ -149,3 +149,67 @@ def test_per_inspector_answers_become_one_answer_per_item_on_sqlite(tmp_path):
 def test_per_inspector_answers_become_one_answer_per_item_on_postgres(tmp_path):
     with fresh_postgres_database() as url:
         migrate_answers_and_check(url, str(tmp_path))
+
+
+# --- reference counters and case search text (7b3e9f2a6c14) ---------------------------------------------------------
+
+COUNTERS_AND_SEARCH = "7b3e9f2a6c14"
+
+
+def migrate_counters_and_check(database_url: str, upload_dir: str) -> None:
+    """Cases numbered the old way, past 9999 (where the text maximum went wrong): each counter starts at the
+    highest number, compared as a number; each case gets its search text."""
+    app = create_app(make_config(database_url, upload_dir))
+    with app.app_context():
+        upgrade(revision=f"{COUNTERS_AND_SEARCH}-1")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO org_units (id, code, name, level) VALUES (1, 'HD-NS', 'Nam Sách', 'district')")
+            )
+            for number, (reference, case_type, title) in enumerate(
+                [
+                    ("KT-2026-9999", "inspection", "Kiểm tra Huyện Nam Sách"),
+                    ("KT-2026-10000", "inspection", "Kiểm tra Đông Hưng"),
+                    ("KT-2025-0042", "inspection", "Kiểm tra"),
+                    ("CS-2026-0003", "par_appraisal", "Chỉ số CCHC"),
+                ],
+                start=1,
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO cases (id, reference, case_type, title, subject_unit_id, status, created_at, "
+                        "updated_at, history_count, lock_version) VALUES (:id, :reference, :case_type, :title, 1, "
+                        "'open', '2026-11-20 07:00:00', '2026-11-20 07:00:00', 0, 1)"
+                    ),
+                    {"id": number, "reference": reference, "case_type": case_type, "title": title},
+                )
+        upgrade(revision=COUNTERS_AND_SEARCH)
+        with db.engine.connect() as connection:
+            counters = connection.execute(
+                text("SELECT case_type, year, last_number FROM reference_counters ORDER BY case_type, year")
+            ).all()
+            texts = connection.execute(text("SELECT search_text FROM cases ORDER BY id")).scalars().all()
+        assert [tuple(row) for row in counters] == [
+            ("inspection", 2025, 42),
+            ("inspection", 2026, 10000),
+            ("par_appraisal", 2026, 3),
+        ]
+        assert texts == [
+            "kt-2026-9999 kiem tra huyen nam sach",
+            "kt-2026-10000 kiem tra dong hung",
+            "kt-2025-0042 kiem tra",
+            "cs-2026-0003 chi so cchc",
+        ]
+        downgrade(revision=f"{COUNTERS_AND_SEARCH}-1")
+        assert "reference_counters" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_reference_counters_start_at_the_highest_number_on_sqlite(tmp_path):
+    migrate_counters_and_check(f"sqlite:///{tmp_path / 'counters.sqlite3'}", str(tmp_path / "uploads"))
+
+
+@pytest.mark.postgres
+def test_reference_counters_start_at_the_highest_number_on_postgres(tmp_path):
+    with fresh_postgres_database() as url:
+        migrate_counters_and_check(url, str(tmp_path))
