@@ -183,6 +183,7 @@ def test_a_note_over_the_limit_is_counted_kept_and_not_sent_until_shortened(open
     note.fill("x" * LONG_TEXT_MAX_LENGTH)
     expect(counter).to_have_attribute("data-state", "near")
     tap(page, first, Answer.COMPLIANT)
+    expect_state(page, first, "saved")
     wait_until_all_sent(page)
     db.session.expire_all()
     assert len(db.session.scalars(db.select(ChecklistAnswer)).one().note) == LONG_TEXT_MAX_LENGTH
@@ -238,6 +239,8 @@ def test_a_finding_the_server_refuses_opens_again_in_the_form_with_the_reason(op
 
     form.locator("[name=description]").fill("Sổ ghi đến tháng 9")
     form.locator("button[type=submit]").tap()
+    # Sent, not merely not yet queued: the sync bar is idle for a moment before the finding joins the queue.
+    expect(page.locator("#finding-list .finding .save-state")).to_have_attribute("data-state", "saved")
     wait_until_all_sent(page)
     expect(page.locator("#finding-refusal")).to_have_count(0)
     db.session.expire_all()
