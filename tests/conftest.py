@@ -184,6 +184,16 @@ def create_user(app, password_hash, create_unit):
 
 
 @pytest.fixture
+def people(create_user):
+    """A director, a team lead and an inspector (English pages); files that need others define their own."""
+    return {
+        "director": create_user("director", Role.DIRECTOR, language="en"),
+        "lead": create_user("lead", Role.LEAD, Role.INSPECTOR, language="en"),
+        "inspector": create_user("inspector", Role.INSPECTOR, language="en"),
+    }
+
+
+@pytest.fixture
 def admin(create_user, sign_in) -> User:
     """An administrator, signed in (English pages)."""
     user = create_user("admin", Role.ADMIN, full_name="Quản trị viên", language="en")

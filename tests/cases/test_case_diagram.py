@@ -2,24 +2,13 @@
 
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from inspect_app.core.extensions import db
-from inspect_app.models import Role, TaskState
+from inspect_app.models import TaskState
 from inspect_app.tasks.services import complete_task
 from inspect_app.tasks.steps import validate_input
 from workflows import Engine, parse_bpmn
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def people(create_user):
-    return {
-        "director": create_user("director", Role.DIRECTOR, language="en"),
-        "lead": create_user("lead", Role.LEAD, Role.INSPECTOR, language="en"),
-        "inspector": create_user("inspector", Role.INSPECTOR, language="en"),
-    }
 
 
 def do(case, bpmn_id, user, **answers):

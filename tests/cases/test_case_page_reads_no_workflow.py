@@ -3,30 +3,10 @@
 
 from unittest import mock
 
-import pytest
-
 from inspect_app import workflow_bridge
-from inspect_app.core.extensions import db
-from inspect_app.models import Role, TaskState
-from inspect_app.tasks.services import complete_task
-from inspect_app.tasks.steps import validate_input
+from tests.cases.test_case_diagram import do
 from workflows import serializer
 from workflows.engine import Engine
-
-
-@pytest.fixture
-def people(create_user):
-    return {
-        "director": create_user("director", Role.DIRECTOR, language="en"),
-        "lead": create_user("lead", Role.LEAD, Role.INSPECTOR, language="en"),
-        "inspector": create_user("inspector", Role.INSPECTOR, language="en"),
-    }
-
-
-def do(case, bpmn_id, user, **answers):
-    [task] = [t for t in case.human_tasks if t.state == TaskState.READY and t.bpmn_id == bpmn_id]
-    complete_task(task, actor=user, data=validate_input(task, answers))
-    db.session.commit()
 
 
 def test_the_case_page_draws_the_path_without_rebuilding_the_workflow(client, sign_in, start_case, people):

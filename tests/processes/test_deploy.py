@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspect_app.core.extensions import db
-from inspect_app.models import CaseStatus, ProcessDefinition, Role, TaskState
+from inspect_app.models import CaseStatus, ProcessDefinition, TaskState
 from inspect_app.tasks import services
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import NoteInput, ReviewInput
@@ -28,15 +28,6 @@ def bpmn_dir(tmp_path):
 def deploy_dir(app):
     """Run `flask --app wsgi inspect deploy-bpmn DIR` and return the result."""
     return lambda folder: app.test_cli_runner().invoke(args=["inspect", "deploy-bpmn", str(folder)])
-
-
-@pytest.fixture
-def people(create_user):
-    return {
-        "director": create_user("director", Role.DIRECTOR, language="en"),
-        "lead": create_user("lead", Role.LEAD, Role.INSPECTOR, language="en"),
-        "inspector": create_user("inspector", Role.INSPECTOR, language="en"),
-    }
 
 
 def make_v2(folder) -> None:

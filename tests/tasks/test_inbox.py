@@ -4,21 +4,11 @@ import html
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
-from inspect_app.models import HumanTask, Role, TaskState
-
-
-@pytest.fixture
-def people(create_user):
-    return {
-        "director": create_user("director", Role.DIRECTOR, language="en"),
-        "lead": create_user("lead", Role.LEAD, Role.INSPECTOR, language="en"),
-        "inspector": create_user("inspector", Role.INSPECTOR, language="en"),
-    }
+from inspect_app.models import HumanTask, TaskState
 
 
 def listed(page: str) -> list[int]:

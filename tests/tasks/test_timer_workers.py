@@ -19,7 +19,7 @@ from sqlalchemy import select
 from inspect_app.cases.services import close_case
 from inspect_app.core.extensions import db
 from inspect_app.history import case_events
-from inspect_app.models import HumanTask, Role, TaskState, TimerState, WorkflowTimer
+from inspect_app.models import HumanTask, TaskState, TimerState, WorkflowTimer
 from inspect_app.tasks import registry, services
 from inspect_app.tasks.schemas import StepInput
 from inspect_app.tasks.steps import NoteInput
@@ -30,15 +30,6 @@ PROJECT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
 CASES = 20
 WORKER_TIMEOUT = 60  # seconds; only guards against a hang, never asserted as a time
-
-
-@pytest.fixture
-def people(create_user):
-    return {
-        "director": create_user("director", Role.DIRECTOR, language="en"),
-        "lead": create_user("lead", Role.LEAD, Role.INSPECTOR, language="en"),
-        "inspector": create_user("inspector", Role.INSPECTOR, language="en"),
-    }
 
 
 def ready(case, bpmn_id=None) -> list[HumanTask]:
