@@ -929,17 +929,9 @@ findingForm.addEventListener("submit", async (event) => {
   };
   const photos = state.draftPhotos.map((p) => ({
     kind: "photo",
-    clientId: p.clientId,
+    ...takenPhoto(p),
     findingClientId: finding.clientId,
     findingTitle: fields.title,
-    blob: p.blob,
-    sha256: p.sha256,
-    thumbnail: p.thumbnail,
-    capturedAt: p.capturedAt,
-    latitude: p.latitude,
-    longitude: p.longitude,
-    asked: p.asked,
-    filename: p.filename,
     owner,
     seq: nextSeq(),
     createdAt: deviceTime(),
@@ -1005,19 +997,13 @@ function photoInput(label, id, onPhoto) {
 }
 
 function queuePhoto(photo, target) {
-  return addOp({
-    kind: "photo",
-    clientId: photo.clientId,
-    ...target,
-    blob: photo.blob,
-    sha256: photo.sha256,
-    thumbnail: photo.thumbnail,
-    capturedAt: photo.capturedAt,
-    latitude: photo.latitude,
-    longitude: photo.longitude,
-    asked: photo.asked,
-    filename: photo.filename,
-  });
+  return addOp({ kind: "photo", ...takenPhoto(photo), ...target });
+}
+
+// What a photo is, wherever it waits (the finding form's draft, the outbox): as taken, prepared and hashed here.
+function takenPhoto(p) {
+  const { clientId, blob, sha256, thumbnail, capturedAt, latitude, longitude, asked, filename } = p;
+  return { clientId, blob, sha256, thumbnail, capturedAt, latitude, longitude, asked, filename };
 }
 
 function renderPendingFindings() {
@@ -1132,15 +1118,7 @@ async function editRefusedFinding(op) {
     owner,
     draftClientId: op.clientId,
     seq: p.seq,
-    clientId: p.clientId,
-    blob: p.blob,
-    sha256: p.sha256,
-    thumbnail: p.thumbnail,
-    capturedAt: p.capturedAt,
-    latitude: p.latitude,
-    longitude: p.longitude,
-    asked: p.asked,
-    filename: p.filename,
+    ...takenPhoto(p),
   }));
   const draft = { key: draftKey, owner, clientId: op.clientId, fields: op.fields, refusal: refusalOf(op) };
   const replaced = state.draftPhotos;
