@@ -216,7 +216,14 @@ def test_an_inspection_from_the_decision_to_its_closure_as_each_role_does_their_
         taps.tap(task_link(lead, case, "Thẩm tra kết quả khắc phục"))
         evidence = lead.locator(".report-side .thumb img")
         expect(evidence).to_be_visible()
-        assert evidence.evaluate("img => img.complete && img.naturalWidth > 0"), "the photo shows"
+        # A lazy image loads a moment after it is laid out: wait for it to load or fail, then ask if it decoded.
+        loaded = evidence.evaluate(
+            """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
+                img.addEventListener("load", () => done(img.naturalWidth > 0));
+                img.addEventListener("error", () => done(false));
+            })"""
+        )
+        assert loaded, "the photo shows"
         expect(lead.locator(".report-side .unit-report")).to_contain_text("Đã kiểm điểm 2 công chức")
         verdicts = lead.locator(".verdict input[type=radio]")
         expect(verdicts).to_have_count(2)
