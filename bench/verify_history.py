@@ -8,9 +8,11 @@ The history is built honestly: the cases through the models, each event hashed b
 chained to the one before, so that the command finds every chain intact (it must say OK, or the run stops); each
 case carries the engine state of a case started through the services, as a running case does. The
 command runs as the user runs it (`flask --app wsgi inspect verify-history`), in a process of its own, so that its
-peak RSS (getrusage of that child) is the command's alone. `--code DIR` runs the command from another checkout of
-the project (e.g. the commit before a change, unpacked with `git archive`) against the same database: a baseline in
-the same run. The load generator is this machine: the figures share its cores with whatever else runs.
+peak RSS and CPU time (getrusage of that child; the database server's CPU is not in it) are the command's alone.
+"start-up" is `inspect --help`, which makes the app and exits. `--code DIR` runs the command from another checkout of
+the project (e.g. `git worktree add --detach /tmp/base main`) against the same database, alternating run by run with
+this one: a baseline in the same run. The load generator is this machine: the figures share its cores with whatever
+else runs.
 """
 
 import argparse
@@ -131,9 +133,12 @@ def build_history(cases: int, per_case: int) -> None:
 EVENT_COLUMNS = ("case_id", "seq", "at", "actor_id", "action", "details", "captured_at", "prev_hash", "hash")
 
 
-def run_command(code: Path, url: str, args: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB and output of one `flask --app wsgi inspect ...` run from `code`."""
+def run_command(code: Path, url: str, args: list[str]) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user and system), peak RSS in MB and output of one `flask --app wsgi inspect ...`
+    run from `code`. Byte code is cached as a deployed install has it (PYTHONDONTWRITEBYTECODE would make each run
+    compile the project again, and the first run of each checkout writes the cache)."""
     env = {**os.environ, "INSPECT_DATABASE_URL": url, "PYTHONPATH": str(code), "INSPECT_LOG_LEVEL": "WARNING"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "inspect", *args]
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -141,7 +146,7 @@ def run_command(code: Path, url: str, args: list[str]) -> tuple[float, int, str]
     _pid, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss // 1024, output
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, output
 
 
 def main() -> None:
@@ -164,20 +169,30 @@ def main() -> None:
         db.session.remove()
         db.engine.dispose()
 
-    print(f"\n{cases:,} cases, {events:,} events on {url.split(':')[0]}; {args.runs} runs each, median shown")
-    print("| code | command s | start-up s | events/s (command) | events/s (less start-up) | peak RSS MB |")
-    print("|---|---|---|---|---|---|")
-    for code in [ROOT, *args.code]:
-        startup = statistics.median(run_command(code, url, ["--help"])[0] for _ in range(args.runs))
-        runs = [run_command(code, url, ["verify-history"]) for _ in range(args.runs)]
-        for _elapsed, _rss, output in runs:
-            if not re.search(rf"OK: {cases} case histories, {events} events", output):
-                raise SystemExit(f"verify-history did not say OK: {output[-500:]}")
-        seconds = statistics.median(elapsed for elapsed, _rss, _out in runs)
-        rss = max(rss for _elapsed, rss, _out in runs)
+    codes = [ROOT, *args.code]
+    for code in codes:  # one run each first, which writes the byte-code cache
+        run_command(code, url, ["--help"])
+    startups, commands = {code: [] for code in codes}, {code: [] for code in codes}
+    for _ in range(args.runs):
+        for code in codes:  # alternating, so that every checkout meets the machine in the same state
+            startups[code].append(run_command(code, url, ["--help"]))
+            commands[code].append(run := run_command(code, url, ["verify-history"]))
+            if not re.search(rf"OK: {cases} case histories, {events} events", run[3]):
+                raise SystemExit(f"verify-history did not say OK: {run[3][-500:]}")
+
+    print(f"\n{cases:,} cases, {events:,} events on {url.split(':')[0]}; {args.runs} alternating runs, median shown")
+    print(
+        "| code | command s | command CPU s | start-up s | start-up CPU s | events/s (command) "
+        "| events/s (less start-up) | peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for code in codes:
+        seconds, cpu = (statistics.median(run[i] for run in commands[code]) for i in (0, 1))
+        startup, startup_cpu = (statistics.median(run[i] for run in startups[code]) for i in (0, 1))
+        rss = max(run[2] for run in commands[code])
         print(
-            f"| {code.name} | {seconds:.2f} | {startup:.2f} | {events / seconds:,.0f} | "
-            f"{events / max(seconds - startup, 1e-9):,.0f} | {rss} |"
+            f"| {code.name} | {seconds:.2f} | {cpu:.2f} | {startup:.2f} | {startup_cpu:.2f} | {events / seconds:,.0f} "
+            f"| {events / max(seconds - startup, 1e-9):,.0f} | {rss} |"
         )
 
 

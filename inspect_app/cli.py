@@ -4,6 +4,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.demo.cases import load_demo_cases
 from inspect_app.demo.organisation import DEMO_PASSWORD, load_demo
 from inspect_app.demo.par import load_demo_par
+from inspect_app.history_verify import HistoryCheck
 from inspect_app.models import Case, OrgUnit, Role, TimerState, User
 from inspect_app.notifications import mail as notification_mail
 from inspect_app.notifications import services as notification_services
@@ -81,22 +83,43 @@ def demo() -> None:
 
 @inspect_cli.command("verify-history")
 def verify_history() -> None:
-    """Check every case's history chain; exit 1 naming the first broken event."""
-    from inspect_app.history import verify_all
-
-    total = db.session.scalar(select(func.count(Case.id)))
-    events = db.session.scalar(select(func.sum(Case.history_count))) or 0
-    broken = []
-    with click.progressbar(verify_all(), length=total, label="Verifying case histories", file=sys.stderr) as results:
-        for _case, problem in results:
-            if problem is not None:
-                broken.append(problem)
+    """Check every case's history chain; exit 1 naming each broken one. Progress goes to stderr."""
+    meter = _EventsMeter(db.session.scalar(select(func.sum(Case.history_count))) or 0)
+    check = HistoryCheck(progress=meter.show)
+    broken, first = 0, None
+    for problem in check.breaks():
+        click.echo(f"BROKEN {problem}", err=True)
+        broken, first = broken + 1, first or problem
+    meter.done(check.events)
     if broken:
-        for problem in broken:
-            click.echo(f"BROKEN {problem}", err=True)
-        click.echo(f"{len(broken)} of {total} case histories are broken; first: {broken[0]}")
+        click.echo(f"{broken} of {check.cases} case histories are broken; first: {first}")
         sys.exit(1)
-    click.echo(f"OK: {total} case histories, {events} events, every chain intact.")
+    click.echo(f"OK: {check.cases} case histories, {check.events} events, every chain intact.")
+
+
+class _EventsMeter:
+    """Events checked and events per second on stderr: a line every few seconds on a long run, and one at the end."""
+
+    EVERY_SECONDS = 5.0
+
+    def __init__(self, expected: int):
+        self.expected = expected
+        self.started = self.shown = time.monotonic()
+
+    def show(self, events: int) -> None:
+        """Print how far the check has come, if the last line is a few seconds old."""
+        now = time.monotonic()
+        if now - self.shown >= self.EVERY_SECONDS:
+            self.shown = now
+            share = f" ({events / self.expected:.0%})" if self.expected else ""
+            rate = events / (now - self.started)
+            click.echo(f"  {events:,} of {self.expected:,} events checked{share}, {rate:,.0f} events/s", err=True)
+
+    def done(self, events: int) -> None:
+        """Print the whole check's figures."""
+        seconds = time.monotonic() - self.started
+        rate = f", {events / seconds:,.0f} events/s" if seconds > 0 else ""
+        click.echo(f"Checked {events:,} events in {seconds:.2f} s{rate}.", err=True)
 
 
 @inspect_cli.command("check-consistency")

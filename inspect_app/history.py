@@ -1,13 +1,10 @@
-"""The only writer of case events, and the verifier of their hash chains."""
+"""The only writer of case events (history_verify.py proves their hash chains intact)."""
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
-from sqlalchemy import String, Text, cast, event, func, select, type_coerce, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,7 +15,6 @@ from inspect_app.models import Case, CaseEvent, User
 GENESIS_HASH = "0" * 64
 # Ids of the cases whose rows this transaction has locked, with their history count and head read under the lock.
 _LOCKED = "inspect.locked_case_ids"
-VERIFY_BATCH = 5000  # events read at a time while every chain is verified
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -139,129 +135,3 @@ def case_events(case: Case, latest: int | None = None) -> list[CaseEvent]:
     if latest is not None:
         query = query.where(CaseEvent.seq > case.history_count - latest)
     return list(db.session.scalars(query.order_by(CaseEvent.seq)))
-
-
-@dataclass(frozen=True)
-class ChainBreak:
-    case_reference: str
-    seq: int | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"event {self.seq}" if self.seq is not None else "chain"
-        return f"{self.case_reference} {where}: {self.problem}"
-
-
-def verify_all(batch: int = VERIFY_BATCH) -> Iterator[tuple[str, ChainBreak | None]]:
-    """Each case's reference with the first break in its chain (or None), in id order.
-
-    One pass over every event in chain order, read `batch` rows at a time (a server-side cursor on PostgreSQL):
-    memory stays the same however long the history, and there is no query per case."""
-    # Plain rows straight from the connection: the ORM's row handling would cost more than the checking.
-    connection, streamed = db.session.connection(), {"yield_per": batch}
-    cases = connection.execute(
-        select(Case.id, Case.reference, Case.history_count, Case.history_head).order_by(Case.id),
-        execution_options=streamed,
-    )
-    events = connection.execute(
-        _stored_event_rows().order_by(CaseEvent.case_id, CaseEvent.seq), execution_options=streamed
-    )
-    pending = _PendingRows(events)
-    for case_id, reference, count, head in cases:
-        yield reference, _check_chain(reference, count, head, pending.of_case(case_id))
-
-
-def _stored_event_rows():
-    """Every event as stored, as plain values in the order `_payload` takes them, then its id and stored hash: times
-    as the ISO text `_iso` makes, details as their JSON text, so that the database does the converting."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        iso = lambda column: func.to_char(  # noqa: E731
-            func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"', type_=String
-        )
-    else:  # SQLite keeps UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'
-        iso = lambda column: func.replace(type_coerce(column, String), " ", "T", type_=String) + "+00:00"  # noqa: E731
-    return select(
-        CaseEvent.case_id,
-        CaseEvent.seq,
-        iso(CaseEvent.at),
-        CaseEvent.actor_id,
-        CaseEvent.action,
-        cast(CaseEvent.details, Text),
-        iso(CaseEvent.captured_at),
-        CaseEvent.prev_hash,
-        CaseEvent.id,
-        CaseEvent.hash,
-    )
-
-
-class _PendingRows:
-    """The events of every case in chain order, handed out one case at a time."""
-
-    def __init__(self, rows):
-        self._rows = iter(rows)
-        self._next = next(self._rows, None)
-
-    def of_case(self, case_id: int) -> Iterator:
-        """The case's events; whatever is left of the cases before it (after a break) is passed over."""
-        while self._next is not None and self._next[0] < case_id:
-            self._next = next(self._rows, None)
-        while self._next is not None and self._next[0] == case_id:
-            row, self._next = self._next, next(self._rows, None)
-            yield row
-
-
-def _check_chain(reference: str, count: int, head: str | None, rows: Iterator) -> ChainBreak | None:
-    """The first break in one case's chain of event rows (in seq order), or None."""
-    expected_prev, position = GENESIS_HASH, 0
-    for position, row in enumerate(rows, start=1):  # noqa: B007 (how many were read counts after the loop)
-        seq, prev_hash, stored_hash = row[1], row[7], row[9]
-        if seq != position:
-            problem = ChainBreak(reference, position, f"missing or re-ordered (found seq {seq})")
-        elif prev_hash != expected_prev:
-            problem = ChainBreak(reference, seq, "does not follow the previous event (deleted or re-ordered)")
-        elif _quick_hash(row) != stored_hash and _hash_as_recorded(row[8]) != stored_hash:
-            problem = ChainBreak(reference, seq, "content altered (hash mismatch)")
-        else:
-            expected_prev = stored_hash
-            continue
-        return problem
-    if position != count or (position and head != expected_prev):
-        return ChainBreak(reference, position + 1, f"chain ends at {position} events but the case records {count}")
-    return None
-
-
-def _quick_hash(row) -> str | None:
-    """The event's hash computed from its stored text with orjson, several times faster than `compute_hash`.
-
-    For what the app stores it is the same canonical JSON; where orjson would write something else (an exponent, a
-    number too long for it), it differs or fails, and the event is hashed again by `compute_hash` to decide. Equal
-    texts are equal JSON, so this never passes an event that `compute_hash` would fail."""
-    case_id, seq, at, actor_id, action, details, captured_at, prev_hash = row[:8]
-    try:
-        payload = _payload_of_texts(case_id, seq, at, actor_id, action, orjson.loads(details), captured_at, prev_hash)
-        return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
-    except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError):
-        return None
-
-
-def _hash_as_recorded(event_id: int) -> str:
-    """The event's hash computed as `record_event` computed it, from the event as the app reads it."""
-    event = db.session.get(CaseEvent, event_id)
-    try:
-        return compute_hash(event)
-    finally:
-        db.session.expunge(event)
-
-
-def _payload_of_texts(case_id, seq, at, actor_id, action, details, captured_at, prev_hash) -> dict:
-    """`_payload` with its times already ISO text."""
-    return {
-        "case_id": case_id,
-        "seq": seq,
-        "at": at,
-        "actor_id": actor_id,
-        "action": action,
-        "details": details,
-        "captured_at": captured_at,
-        "prev_hash": prev_hash,
-    }

@@ -1,5 +1,8 @@
 """HTML to PDF with WeasyPrint, for every printable document (inspection minutes and conclusions, PAR appendices):
-local files and data: URLs only, never the network."""
+local files and data: URLs only, never the network.
+
+Import this module inside the function that renders, not at the top of a module: WeasyPrint takes ~0.4 s to import,
+and every process (web worker, CLI command, test worker) would pay it at start-up, though few render a PDF."""
 
 from pathlib import Path
 from urllib.parse import unquote, urlsplit

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from inspect_app.core.exceptions import InvalidInput
-from inspect_app.evidence.pdfs import pdf_problem
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 PDF_TYPE = "application/pdf"
@@ -38,6 +37,9 @@ def check_content(data: bytes, field: str = "file") -> CheckedFile:
         message = _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024))
         raise InvalidInput(message, {field: [message]})
     if data.startswith(b"%PDF-"):
+        # Imported here: pypdf takes ~0.1 s to import, which every process would pay at start-up for a rare upload.
+        from inspect_app.evidence.pdfs import pdf_problem
+
         if problem := pdf_problem(data):
             raise InvalidInput(problem, {field: [problem]})
         content_type = PDF_TYPE

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from inspect_app.access.loaders import inspection_case_or_404
 from inspect_app.core import clock
 from inspect_app.core.extensions import db
-from inspect_app.core.pdf import render_pdf
 from inspect_app.core.redirects import safe_next_url
 from inspect_app.inspections import bp
 from inspect_app.models import Case, ChecklistAnswer, ContentArea, Finding, OrgUnit
@@ -105,6 +104,9 @@ def _context(case: Case, for_pdf: bool) -> dict:
 
 
 def _pdf_response(html: str, case: Case, slug: str):
+    # Imported here: WeasyPrint takes ~0.4 s to import, which every process (web, CLI, worker) would pay at start-up.
+    from inspect_app.core.pdf import render_pdf
+
     return send_file(
         BytesIO(render_pdf(html)),
         mimetype="application/pdf",

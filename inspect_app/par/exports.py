@@ -20,7 +20,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from inspect_app.core.formats import number
 from inspect_app.core.labels import label
-from inspect_app.core.pdf import render_pdf
 from inspect_app.models import OrgLevel, ParAssessment, ParRound
 from inspect_app.par.report_data import LevelTable, Scorecard
 from inspect_app.par.scoring import UnitResult, round2
@@ -327,6 +326,9 @@ def ranking_csv(tables: list[LevelTable]) -> bytes:
 
 def appendix_pdf(par_round: ParRound, tables: list[LevelTable], *, published: bool, formats: dict) -> bytes:
     """The appendix of results (per level: No., unit, total, index, band, rank) as PDF."""
+    # Imported here: WeasyPrint takes ~0.4 s to import, which every process (web, CLI, worker) would pay at start-up.
+    from inspect_app.core.pdf import render_pdf
+
     html = render_template(
         "par/reports/appendix.html", par_round=par_round, tables=tables, published=published, **formats
     )

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
 
+from inspect_app import cli, history_verify
 from inspect_app.core.extensions import db
 from inspect_app.history import GENESIS_HASH, case_events, compute_hash, event_payload, record_event
 from inspect_app.models import Role
@@ -122,6 +123,29 @@ def test_a_deleted_last_event_is_caught(app, chained_cases):
     result = run_verify(app)
     assert result.exit_code == 1
     assert f"{case.reference} event 5: chain ends at 4 events but the case records 5" in result.output
+
+
+def test_a_case_whose_events_are_all_gone_is_named_and_the_next_one_still_checked(app, chained_cases):
+    """The cases and their events are read side by side: a case with no events left breaks, and the case after it
+    is matched to its own events."""
+    first, second = chained_cases
+    tamper("DELETE FROM case_events WHERE case_id = :case", case=first.id)
+    result = run_verify(app)
+    assert result.exit_code == 1
+    assert f"BROKEN {first.reference} event 1: chain ends at 0 events but the case records 5" in result.output
+    assert second.reference not in result.output
+    assert "1 of 2 case histories are broken" in result.output
+
+
+def test_a_long_check_shows_its_progress(app, chained_cases, monkeypatch):
+    """How many events are checked, and how fast, goes to stderr as the check runs; the summary stays the same."""
+    monkeypatch.setattr(history_verify, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(cli._EventsMeter, "EVERY_SECONDS", 0)
+    result = run_verify(app)
+    assert result.exit_code == 0, result.output
+    assert "5 of 10 events checked (50%)" in result.stderr
+    assert "Checked 10 events in" in result.stderr
+    assert result.stdout == "OK: 2 case histories, 10 events, every chain intact.\n"
 
 
 def test_re_ordered_events_are_caught(app, chained_cases):
