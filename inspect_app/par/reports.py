@@ -94,8 +94,10 @@ def ranking(round_id: int):
 @login_required
 def ranking_xlsx(round_id: int):
     """The ranking as a workbook, one sheet per level."""
+    from inspect_app.par import workbooks  # here: openpyxl's import would slow every process's start-up
+
     par_round, level, tables = _ranking_request(round_id)
-    return exports.xlsx_response(exports.ranking_workbook(par_round, tables), exports.ranking_name(par_round, level))
+    return exports.xlsx_response(workbooks.ranking_workbook(par_round, tables), exports.ranking_name(par_round, level))
 
 
 @bp.route("/rounds/<int:round_id>/ranking.csv")
@@ -143,5 +145,7 @@ def scorecard(case_id: int):
 @login_required
 def scorecard_xlsx(case_id: int):
     """The scorecard as a workbook: the fields, and every sub-criterion."""
+    from inspect_app.par import workbooks  # here: openpyxl's import would slow every process's start-up
+
     card = _scorecard_request(case_id)
-    return exports.xlsx_response(exports.scorecard_workbook(card), exports.scorecard_name(card.par))
+    return exports.xlsx_response(workbooks.scorecard_workbook(card), exports.scorecard_name(card.par))
