@@ -18,13 +18,13 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, make_url, select, text  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.cases.services import add_team_member, create_case  # noqa: E402
 from inspect_app.core.config import Config, TestConfig  # noqa: E402
 from inspect_app.core.extensions import db  # noqa: E402
+from inspect_app.core.migrations import upgrade  # noqa: E402
 from inspect_app.models import (  # noqa: E402
     ApiToken,
     CaseType,

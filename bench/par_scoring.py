@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.core.config import TestConfig  # noqa: E402
 from inspect_app.core.extensions import db  # noqa: E402
+from inspect_app.core.migrations import upgrade  # noqa: E402
 from inspect_app.models import (  # noqa: E402
     Case,
     CaseType,

@@ -17,12 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.core.config import TestConfig  # noqa: E402
 from inspect_app.core.extensions import db  # noqa: E402
+from inspect_app.core.migrations import upgrade  # noqa: E402
 from inspect_app.models import HumanTask, TaskState, User  # noqa: E402
 
 DEMO_PASSWORD = "inspect-demo"

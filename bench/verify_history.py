@@ -29,13 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.cases.services import add_team_member, create_case  # noqa: E402
 from inspect_app.core.config import TestConfig  # noqa: E402
 from inspect_app.core.extensions import db  # noqa: E402
+from inspect_app.core.migrations import upgrade  # noqa: E402
 from inspect_app.history import GENESIS_HASH, compute_hash  # noqa: E402
 from inspect_app.models import Case, CaseEvent, CaseType, OrgLevel, OrgUnit, TeamRole, User  # noqa: E402
 from inspect_app.processes.services import deploy_bpmn  # noqa: E402

@@ -6,12 +6,12 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from inspect_app.core import migrations
 from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
 from inspect_app.core.converters import IdConverter
-from inspect_app.core.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.core.extensions import babel, csrf, db, login_manager
 from inspect_app.core.requests import AppRequest
 
-MIGRATIONS_DIR = PROJECT_ROOT / "inspect_app" / "migrations"
 # A built package carries the templates inside (setup.py); a checkout keeps them at its top (templates/). The copy
 # inside comes first: beside an installed package, "templates" could be another distribution's folder.
 TEMPLATES_DIR = next(
@@ -48,7 +48,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    migrations.register(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)

@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from inspect_app import workflow_bridge
@@ -21,6 +20,7 @@ from inspect_app.auth.tokens import issue_token
 from inspect_app.core import clock
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
+from inspect_app.core.migrations import upgrade
 from inspect_app.core.unit_of_work import unit_of_work
 from inspect_app.demo.cases import load_demo_cases
 from inspect_app.demo.organisation import DEMO_PASSWORD, load_demo

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
@@ -19,6 +18,7 @@ from inspect_app.cases import services as case_services
 from inspect_app.core.clock import EXTENSION_KEY
 from inspect_app.core.config import TestConfig
 from inspect_app.core.extensions import db
+from inspect_app.core.migrations import upgrade
 from inspect_app.models import CaseType, OrgLevel, OrgUnit, Role, TeamRole, User
 from inspect_app.models.users import hash_password
 from inspect_app.processes.services import deploy_bpmn

@@ -6,12 +6,12 @@ from contextlib import contextmanager
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from inspect_app import create_app
 from inspect_app.core.extensions import db
+from inspect_app.core.migrations import downgrade, upgrade
 from tests.conftest import POSTGRES_URL, make_config
 
 

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 from flask_babel import force_locale
-from flask_migrate import upgrade
 from sqlalchemy import text
 
 from inspect_app import create_app
 from inspect_app.core.extensions import db
+from inspect_app.core.migrations import upgrade
 from inspect_app.core.names import display_name
 from inspect_app.models import ProcessDefinition
 from tests.conftest import make_config
