@@ -6,13 +6,13 @@ database, or one this script filled before, which it then reuses).
 
 The history is built honestly: the cases through the models, each event hashed by the app's own `compute_hash` and
 chained to the one before, so that the command finds every chain intact (it must say OK, or the run stops); each
-case carries the engine state of a case started through the services, as a running case does. The
-command runs as the user runs it (`flask --app wsgi inspect verify-history`), in a process of its own, so that its
-peak RSS and CPU time (getrusage of that child; the database server's CPU is not in it) are the command's alone.
-"start-up" is `inspect --help`, which makes the app and exits. `--code DIR` runs the command from another checkout of
-the project (e.g. `git worktree add --detach /tmp/base main`) against the same database, alternating run by run with
-this one: a baseline in the same run. The load generator is this machine: the figures share its cores with whatever
-else runs.
+case carries the engine state of a case started through the services, as a running case does. The command runs as
+the user runs it (`flask --app wsgi inspect verify-history`), in a process of its own, so that its peak RSS and CPU
+time (getrusage of that child; the database server's CPU is not in it) are the command's alone. "start-up" is
+`inspect --help`, which makes the app and exits; the command's peak RSS less the start-up's is what the check itself
+holds. `--code DIR` runs the command from another checkout of the project (e.g. `git worktree add --detach /tmp/base
+main`) against the same database, alternating run by run with this one: a baseline in the same run. The load
+generator is this machine: the figures share its cores with whatever else runs.
 """
 
 import argparse
@@ -183,16 +183,16 @@ def main() -> None:
     print(f"\n{cases:,} cases, {events:,} events on {url.split(':')[0]}; {args.runs} alternating runs, median shown")
     print(
         "| code | command s | command CPU s | start-up s | start-up CPU s | events/s (command) "
-        "| events/s (less start-up) | peak RSS MB |"
+        "| events/s (less start-up) | peak RSS MB | start-up peak RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for code in codes:
         seconds, cpu = (statistics.median(run[i] for run in commands[code]) for i in (0, 1))
         startup, startup_cpu = (statistics.median(run[i] for run in startups[code]) for i in (0, 1))
-        rss = max(run[2] for run in commands[code])
+        rss, startup_rss = (max(run[2] for run in runs) for runs in (commands[code], startups[code]))
         print(
             f"| {code.name} | {seconds:.2f} | {cpu:.2f} | {startup:.2f} | {startup_cpu:.2f} | {events / seconds:,.0f} "
-            f"| {events / max(seconds - startup, 1e-9):,.0f} | {rss} |"
+            f"| {events / max(seconds - startup, 1e-9):,.0f} | {rss} | {startup_rss} |"
         )
 
 

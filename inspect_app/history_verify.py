@@ -98,11 +98,10 @@ class HistoryCheck:
             if prev_hash != expected_prev:
                 problem = ChainBreak(reference, seq, "does not follow the previous event (deleted or re-ordered)")
                 break
-            # The quick hash (see the module's docstring), written out here rather than called, since it runs for
-            # every event there is: the keys in sorted order, and orjson sorts those inside the details. Where orjson
-            # writes a number otherwise than json does (an exponent, one too long for it), the hashes differ or
-            # orjson fails, and _hash_as_recorded decides: equal texts are equal JSON, so this passes nothing that
-            # compute_hash would fail.
+            # The quick hash (see the module's docstring), written out here rather than called since it runs for
+            # every event there is; orjson sorts the keys at every level. Where orjson writes a number otherwise than
+            # json does (an exponent, one too long for it), the hashes differ or orjson fails, and _hash_as_recorded
+            # decides: equal texts are equal JSON, so this passes nothing that compute_hash would fail.
             try:
                 payload = {
                     "action": action,
