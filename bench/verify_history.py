@@ -190,9 +190,11 @@ def main() -> None:
         seconds, cpu = (statistics.median(run[i] for run in commands[code]) for i in (0, 1))
         startup, startup_cpu = (statistics.median(run[i] for run in startups[code]) for i in (0, 1))
         rss, startup_rss = (max(run[2] for run in runs) for runs in (commands[code], startups[code]))
+        # On a small history the check is lost in the start-up's noise.
+        less_startup = f"{events / (seconds - startup):,.0f}" if seconds > startup else "n/a"
         print(
             f"| {code.name} | {seconds:.2f} | {cpu:.2f} | {startup:.2f} | {startup_cpu:.2f} | {events / seconds:,.0f} "
-            f"| {events / max(seconds - startup, 1e-9):,.0f} | {rss} | {startup_rss} |"
+            f"| {less_startup} | {rss} | {startup_rss} |"
         )
 
 
