@@ -74,7 +74,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         tasks,
     )
     from inspect_app.checklists import bp as checklists_bp
-    from inspect_app.core import errors, security_headers, templating, unit_of_work
+    from inspect_app.core import errors, security_headers, static_files, templating, unit_of_work
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -91,6 +91,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(audit.bp)
     errors.register(app)
     security_headers.register(app)
+    static_files.register(app)
     templating.register(app)
     cli.register(app)
     register_process_hooks(app)

@@ -8,7 +8,7 @@ from functools import cache
 from flask_babel import force_locale
 
 from inspect_app.api.document import DocumentBuilder, Operation
-from inspect_app.cases.schemas import CaseDetail, History
+from inspect_app.cases.schemas import CaseDetail, History, HistoryQuery
 from inspect_app.evidence.schemas import Photo, PhotoForm
 from inspect_app.inspections.schemas import (
     ChecklistAnswerInput,
@@ -59,8 +59,10 @@ OPERATIONS = [
               request=InspectionDecision, created="The new case, with its open tasks"),
     Operation("get", "/cases/{reference}", "getCase", "A case: status, process, open tasks and team", CaseDetail,
               NOT_FOUND),
-    Operation("get", "/cases/{reference}/history", "getCaseHistory", "A case's tamper-evident history: its events "
-              "in chain order, each with its hash", History, NOT_FOUND),
+    Operation("get", "/cases/{reference}/history", "getCaseHistory", "A case's tamper-evident history, a page at a "
+              "time: its events in chain order, each with its hash", History,
+              {400: "cursor is not an event's number, or per_page is not one of 1 or more", **NOT_FOUND},
+              query=HistoryQuery),
     Operation("get", "/cases/{reference}/findings", "listFindings", "An inspection's findings, with their photos "
               "and latest remediation report", FindingList, NOT_FOUND),
     Operation("post", "/cases/{reference}/findings", "raiseFinding", "Raise a finding (a draft until the minutes): "

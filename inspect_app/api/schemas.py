@@ -3,13 +3,16 @@
 The payloads themselves are described with their features (tasks/, cases/, inspections/, evidence/, par/)."""
 
 import json
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import ColumnElement, Select
 
 from inspect_app.core.exceptions import InvalidInput, ServiceError
+from inspect_app.core.keyset import MAX_PER_PAGE, CursorQuery, Page, decode_keys, keyset_page
 from inspect_app.core.schemas import errors_by_field, field_name
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,6 +52,22 @@ def query(model: type[M]) -> M:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
         raise BadRequest(_("Some query parameters are not valid."), errors_by_field(error, field_name)) from None
+
+
+def page_size(asked: CursorQuery) -> int:
+    """The rows a page holds: as many as asked, up to the most a page may hold; the server's size when not asked."""
+    return min(asked.per_page or current_app.config["PAGE_SIZE"], MAX_PER_PAGE)
+
+
+def cursor_page(rows: Select, keys: Sequence[ColumnElement], asked: CursorQuery) -> Page:
+    """The page of `rows` (in the order of `keys`) after the asked cursor, or the first; 422 naming a cursor that is
+    well formed but not one this list gives (its keys do not decode as `keys`)."""
+    after = decode_keys(asked.cursor, keys)
+    if asked.cursor is not None and after is None:
+        raise InvalidInput(
+            _("Some query parameters are not valid."), {"cursor": [_("Not a cursor this list gave; start again.")]}
+        )
+    return keyset_page(rows, keys, size=page_size(asked), after=after)
 
 
 def answer(model: BaseModel, status: int = 200):

@@ -1,7 +1,7 @@
 """The API's calls about tasks and cases: thin entry points over the same loaders, permission checks and services
 as the task pages, each in one unit of work."""
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,17 +9,18 @@ from inspect_app.access.loaders import case_by_reference_or_404, task_or_404
 from inspect_app.api import bp
 from inspect_app.api.auth import require_user
 from inspect_app.api.openapi import openapi_document
-from inspect_app.api.schemas import answer, json_body, query
-from inspect_app.cases.schemas import CaseDetail, History
+from inspect_app.api.schemas import answer, cursor_page, json_body, page_size, query
+from inspect_app.audit.queries import EventFilter
+from inspect_app.audit.queries import case_history as events_of_case
+from inspect_app.cases.schemas import HISTORY_ORDER, CaseDetail, History, HistoryQuery
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
-from inspect_app.core.keyset import count_rows, decode_keys, keyset_page
+from inspect_app.core.keyset import count_rows
 from inspect_app.core.schemas import parse
 from inspect_app.core.unit_of_work import transactional
 from inspect_app.models import HumanTask
 from inspect_app.tasks import services
 from inspect_app.tasks.api_schemas import (
-    MAX_PER_PAGE,
     ClaimInput,
     ClaimResult,
     CompleteResult,
@@ -60,9 +61,9 @@ def openapi():
 @bp.get("/tasks")
 def list_tasks():
     asked = query(TaskListQuery)
-    per_page = min(asked.per_page or current_app.config["PAGE_SIZE"], MAX_PER_PAGE)
+    per_page = page_size(asked)
     if asked.page is None:
-        return answer(_tasks_after_cursor(asked.cursor, per_page))
+        return answer(_tasks_after_cursor(asked, per_page))
     if asked.cursor is not None:
         raise InvalidInput(_("Some query parameters are not valid."), {"cursor": [_("Give a cursor or a page.")]})
     page = db.paginate(inbox_query(current_user), page=asked.page, per_page=per_page, error_out=False)
@@ -70,19 +71,14 @@ def list_tasks():
     return answer(TaskPage(tasks=tasks, page=page.page, per_page=per_page, total=page.total, pages=page.pages))
 
 
-def _tasks_after_cursor(cursor: str | None, per_page: int) -> TaskPage:
+def _tasks_after_cursor(asked: TaskListQuery, per_page: int) -> TaskPage:
     """The caller's tasks after the cursor (the first ones without), read by keyset, with the next page's cursor."""
-    after = decode_keys(cursor, INBOX_ORDER)
-    if cursor is not None and after is None:
-        raise InvalidInput(
-            _("Some query parameters are not valid."), {"cursor": [_("Not a cursor this list gave; start again.")]}
-        )
     tasks = inbox_query(current_user)
-    listed = keyset_page(tasks, INBOX_ORDER, size=per_page, after=after)
+    listed = cursor_page(tasks, INBOX_ORDER, asked)
     total = count_rows(tasks)
     return TaskPage(
         tasks=[Task.of(task, current_user) for task in listed.items],
-        page=1 if after is None else None,
+        page=1 if asked.cursor is None else None,
         per_page=per_page,
         total=total,
         pages=-(-total // per_page),
@@ -115,4 +111,7 @@ def case_detail(reference: str):
 
 @bp.get("/cases/<reference>/history")
 def case_history(reference: str):
-    return answer(History.of(case_by_reference_or_404(reference)))
+    case = case_by_reference_or_404(reference)
+    asked = query(HistoryQuery)
+    events = cursor_page(events_of_case(case, EventFilter()), HISTORY_ORDER, asked)
+    return answer(History.of(case, events, per_page=page_size(asked)))

@@ -2,12 +2,15 @@
 
 from pydantic import BaseModel, Field
 
+from inspect_app.core.keyset import MAX_PER_PAGE, CursorQuery, Page
 from inspect_app.core.names import display_name
 from inspect_app.evidence.schemas import UtcTime
-from inspect_app.history import case_events, event_payload
-from inspect_app.models import Case, CaseStatus, TeamRole, User
+from inspect_app.history import event_payload
+from inspect_app.models import Case, CaseEvent, CaseStatus, TeamRole, User
 
 HASH = r"^[0-9a-f]{64}$"
+# The history's pages follow the chain: a cursor is the number (seq) of the last event the reader has.
+HISTORY_ORDER = (CaseEvent.seq,)
 
 
 class CaseSummary(BaseModel):
@@ -99,22 +102,38 @@ class Event(BaseModel):
     hash: str = Field(pattern=HASH)
 
 
+class HistoryQuery(CursorQuery):
+    """Which events: the first page of the chain, or the page after a cursor (next_cursor of the page before)."""
+
+    # An event's number, so that a cursor that could not be one is refused like any malformed parameter.
+    cursor: str | None = Field(
+        None,
+        pattern=r"^[0-9]{1,18}$",
+        description="Where the page starts: the next_cursor of the page before (leave out for the first page)",
+    )
+
+
 class History(BaseModel):
-    """A case's events in chain order, each with exactly the fields its hash covers plus the hash."""
+    """A page of a case's events in chain order, each with exactly the fields its hash covers plus the hash. The
+    chain goes on from page to page: the first event of a page names the last of the page before as prev_hash."""
 
     case: str
     chain_head: str | None = Field(description="The last event's hash")
-    event_count: int = Field(ge=0)
+    event_count: int = Field(ge=0, description="How many events the whole history has")
     events: list[Event]
+    per_page: int = Field(ge=1, le=MAX_PER_PAGE)
+    next_cursor: str | None = Field(description="Ask for the next page with cursor=this; null on the last page")
 
     @classmethod
-    def of(cls, case: Case) -> "History":
-        """The whole history of `case`."""
+    def of(cls, case: Case, events: Page, *, per_page: int) -> "History":
+        """A page of the history of `case`: `events`, read in chain order."""
         return cls(
             case=case.reference,
             chain_head=case.history_head,
             event_count=case.history_count,
-            events=[Event(**event_payload(event), hash=event.hash) for event in case_events(case)],
+            events=[Event(**event_payload(event), hash=event.hash) for event in events.items],
+            per_page=per_page,
+            next_cursor=events.next_keys,
         )
 
 

@@ -1,6 +1,6 @@
 """Case list, case page, its history (filtered, a page at a time) and history downloads."""
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from inspect_app import workflow_bridge
 from inspect_app.access.loaders import case_or_404
 from inspect_app.audit.describe import described
-from inspect_app.audit.exports import csv_response, refused
+from inspect_app.audit.exports import csv_response, json_response, refused
 from inspect_app.audit.forms import HistoryFilterForm, people_on_case
 from inspect_app.audit.queries import case_history, each_event, event_page
 from inspect_app.cases import bp
@@ -16,7 +16,7 @@ from inspect_app.cases.forms import CaseFilterForm
 from inspect_app.cases.queries import cases_matching
 from inspect_app.core.extensions import db
 from inspect_app.core.keyset import Page, count_rows, requested_page
-from inspect_app.history import case_events, event_payload
+from inspect_app.history import case_events
 from inspect_app.models import Case, CaseEvent, CaseStatus, CaseType, OrgUnit
 
 # The case page shows the latest events; the whole history, with its filters, is one click (and every download) away.
@@ -90,11 +90,4 @@ def history_export(case_id: int, fmt: str):
         )
     if fmt != "json":
         abort(404)
-    response = jsonify(
-        case=case.reference,
-        chain_head=case.history_head,
-        event_count=case.history_count,
-        events=[{**event_payload(e), "hash": e.hash} for e in case_events(case)],
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}-history.json"'
-    return response
+    return json_response(case, f"{case.reference}-history.json")

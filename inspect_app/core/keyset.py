@@ -10,12 +10,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import request
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.types import TypeDecorator
 
 from inspect_app.core.extensions import db
 
 SEPARATOR = ","
+MAX_PER_PAGE = 100  # the most rows one page of an API list holds, whatever is asked
+MAX_CURSOR_LENGTH = 200  # a cursor is the sort keys of a row: a few numbers and times
+
+
+class CursorQuery(BaseModel):
+    """Which page of an API list paged by cursor: the first, or the one after a cursor (next_cursor of the page
+    before), and how long."""
+
+    cursor: str | None = Field(
+        None,
+        max_length=MAX_CURSOR_LENGTH,
+        description="Where the page starts: the next_cursor of the page before (leave out for the first page)",
+    )
+    per_page: int | None = Field(
+        None, ge=1, description=f"The server's page size when left out; more than {MAX_PER_PAGE} gets {MAX_PER_PAGE}"
+    )
 
 
 @dataclass(frozen=True)

@@ -167,13 +167,13 @@ def _insert_once(**values) -> int:
 # --- reading ------------------------------------------------------------------------------------------------------
 
 
+# Newest first, a page at a time by keyset (core/keyset.py): the id orders notifications written at the same moment.
+NEWEST_FIRST = (Notification.created_at, Notification.id)
+
+
 def notifications_for(user: User):
-    """The user's own notifications, newest first (a query to paginate)."""
-    return (
-        select(Notification)
-        .where(notifications_visible_to(user))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
+    """The user's own notifications (a query to page through by `NEWEST_FIRST`)."""
+    return select(Notification).where(notifications_visible_to(user))
 
 
 def unread_count(user: User) -> int:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from inspect_app.access.loaders import notification_or_404
 from inspect_app.core import clock
-from inspect_app.core.extensions import db
+from inspect_app.core.keyset import requested_page
 from inspect_app.core.redirects import safe_next_url
 from inspect_app.notifications import bp, services
 
@@ -19,8 +19,11 @@ def unread_count_for_templates():
 @bp.route("/")
 @login_required
 def index():
-    page = db.paginate(
-        services.notifications_for(current_user), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    page = requested_page(
+        services.notifications_for(current_user),
+        services.NEWEST_FIRST,
+        size=current_app.config["PAGE_SIZE"],
+        descending=True,
     )
     items = [(notification, services.describe(notification)) for notification in page.items]
     return render_template(

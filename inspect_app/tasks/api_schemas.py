@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_serializer
 
+from inspect_app.core.keyset import MAX_PER_PAGE, CursorQuery
 from inspect_app.core.schemas import Schema
 from inspect_app.evidence.schemas import UtcTime
 from inspect_app.models import HumanTask, User
@@ -13,9 +14,7 @@ from inspect_app.tasks import registry
 from inspect_app.tasks.schemas import FIELD_TYPES, StepInput
 from inspect_app.tasks.steps import step_fields
 
-MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000  # far beyond any inbox; a larger page number would overflow the database's OFFSET
-MAX_CURSOR_LENGTH = 200  # a cursor is the sort keys of a task: a few numbers and times
 
 
 class Choice(BaseModel):
@@ -76,23 +75,15 @@ class Task(BaseModel):
         )
 
 
-class TaskListQuery(BaseModel):
+class TaskListQuery(CursorQuery):
     """Which page of my tasks: the first, or the one after a cursor (next_cursor of the page before), or by number."""
 
-    cursor: str | None = Field(
-        None,
-        max_length=MAX_CURSOR_LENGTH,
-        description="Where the page starts: the next_cursor of the page before (leave out for the first page)",
-    )
     page: int | None = Field(
         None,
         ge=1,
         le=MAX_PAGE,
         description="Paging by number (not with cursor): a page past the last is empty. Cursors are faster on long "
         "lists and miss or repeat no task when tasks come and go between pages",
-    )
-    per_page: int | None = Field(
-        None, ge=1, description=f"The server's page size when left out; more than {MAX_PER_PAGE} gets {MAX_PER_PAGE}"
     )
 
 

@@ -21,12 +21,13 @@ USERS = {
 EVERYONE = [*USERS, "anonymous"]
 
 SEES_CASE = {"inspector2": 404, "officer2": 404, "anonymous": 401}
-# (method, OpenAPI path, how to fill it in, JSON body, expected status by user; missing users get 200)
+# (method, OpenAPI path and query, how to fill it in, JSON body, expected status by user; missing users get 200)
 CALLS = {
     "openapi": ("get", "/api/v1/openapi.json", None, None, {}),
     "list tasks": ("get", "/api/v1/tasks", None, None, {"anonymous": 401}),
     "case": ("get", "/api/v1/cases/{reference}", "case", None, SEES_CASE),
     "history": ("get", "/api/v1/cases/{reference}/history", "case", None, SEES_CASE),
+    "history after a cursor": ("get", "/api/v1/cases/{reference}/history?cursor=2&per_page=2", "case", None, SEES_CASE),
     # The visit is the inspector's: the lane names lead and inspector, and it is claimed for inspector.
     "complete visit": (
         "post",
@@ -78,4 +79,4 @@ def test_api_permissions(client, api, world, call, who):
         caller = api(world["users"][who])
         response = caller.post(url, json=body) if method == "post" else caller.get(url)
     assert response.status_code == expected.get(who, 200)
-    documented(response, path, method)
+    documented(response, path.partition("?")[0], method)

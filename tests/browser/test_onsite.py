@@ -17,6 +17,7 @@ from tests.browser.conftest import ARTIFACTS, save_screenshot
 from tests.browser.test_tablet_shell import OVERFLOW_JS, SMALL_TARGETS_JS
 from tests.helpers import PASSWORD
 from tests.inspections.conftest import act, checklist, decide, do_task, people
+from tests.photos import noisy_camera_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.long]
 # The inspection world's fixtures, imported so that pytest offers them to the tests here too.
@@ -327,6 +328,57 @@ def test_a_photo_carries_the_location_only_when_the_inspector_allows_it(open_pag
     page.wait_for_selector("#onsite[data-ready=true]")
     expect(page.locator("#add-location")).to_be_checked()
     assert page.external_requests == []
+
+
+def test_a_noisy_camera_photo_leaves_the_tablet_at_most_400_kb(open_page, onsite_case, tmp_path):
+    page = open_page(768, 1024)
+    open_onsite(page, onsite_case)
+    dim_light = noisy_camera_photo(tmp_path / "dim-light.jpg", grain=40)
+    static = noisy_camera_photo(tmp_path / "static.jpg", grain=None)
+    assert dim_light.stat().st_size > 8_000_000 and static.stat().st_size > 11_000_000
+
+    fill_finding(page, "Bảng niêm yết bị mờ, không đọc được")
+    add_draft_photo(page, str(dim_light), 1)
+    add_draft_photo(page, str(static), 2)
+    page.locator("#finding-form button[type=submit]").click()
+    listed = page.locator("#finding-list .finding[data-finding-id]")
+    expect(listed.locator(".thumb[data-state=saved]")).to_have_count(2)
+
+    db.session.expire_all()
+    images = []
+    for file in db.session.scalars(db.select(EvidenceFile).order_by(EvidenceFile.id)):
+        path = stored_path(file.sha256)
+        size = path.stat().st_size
+        assert size <= 400_000, f"photo {len(images) + 1} is {size:,} bytes"
+        with Image.open(path) as image:
+            images.append((image.format, image.size))
+    [(dim_format, dim_size), (static_format, static_size)] = images
+    assert dim_format == static_format == "JPEG"
+    assert dim_size == (1600, 1200), "a grainy photo keeps its pixels, at a lower quality"
+    assert max(static_size) < 1600, "random pixels fit only with fewer of them"
+    assert static_size[0] / static_size[1] == pytest.approx(4 / 3, abs=0.01), "the same shape"
+
+
+def test_a_second_visit_loads_no_script_style_or_icon_from_the_server(open_page, onsite_case, app, monkeypatch):
+    requested = []
+    serve = app.wsgi_app
+
+    def record(environ, start_response):
+        requested.append(environ["PATH_INFO"])
+        return serve(environ, start_response)
+
+    monkeypatch.setattr(app, "wsgi_app", record)
+    page = open_page(768, 1024)
+    open_onsite(page, onsite_case)
+    first_visit = {path for path in requested if path.startswith("/static/")}
+    assert {"/static/js/onsite.js", "/static/css/app.css"} <= first_visit
+
+    page.goto(f"{page.base_url}/")
+    requested.clear()
+    page.goto(f"{page.base_url}/inspections/{onsite_case.id}/onsite")
+    page.wait_for_selector("#onsite[data-ready=true]")
+    assert f"/inspections/{onsite_case.id}/onsite" in requested, "the page itself is never kept (a shared tablet)"
+    assert [path for path in requested if path.startswith("/static/")] == []
 
 
 @pytest.mark.parametrize(("width", "height"), [(768, 1024), (1280, 800), (390, 844)])

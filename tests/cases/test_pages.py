@@ -3,11 +3,14 @@
 import csv
 import html
 import io
+import json
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 from babel.dates import format_datetime
 
+from inspect_app.audit.exports import CHUNK_ROWS
 from inspect_app.cases.services import close_case
 from inspect_app.cases.views import TIMELINE_EVENTS
 from inspect_app.core.extensions import db
@@ -153,6 +156,39 @@ def test_the_json_export_can_be_verified_without_the_system(client, create_user,
         assert hashlib.sha256(canonical.encode()).hexdigest() == claimed
         previous = claimed
     assert previous == export["chain_head"]
+
+
+@pytest.mark.parametrize("events", [2 * CHUNK_ROWS, 2 * CHUNK_ROWS + 1])
+def test_a_long_json_export_streams_every_event_once_in_chain_order(client, create_user, create_case, sign_in, events):
+    director = create_user("director", Role.DIRECTOR)
+    case = create_case("Kiểm tra Sở Y tế", actor=director)
+    for number in range(events - case.history_count):
+        record_event(case, "note.added", actor=director, details={"reason": f"ghi chú số {number}"})
+    db.session.commit()
+    sign_in("director")
+    response = client.get(f"/cases/{case.id}/history.json", buffered=False)
+    assert response.is_streamed
+    export = json.loads(response.get_data(as_text=True))
+    assert [e["seq"] for e in export["events"]] == list(range(1, events + 1)) and export["event_count"] == events
+    assert [e["hash"] for e in export["events"]] == [e.hash for e in case_events(case)]
+    assert export["events"][-1]["hash"] == export["chain_head"] == case.history_head
+
+
+def test_an_event_written_during_a_json_export_is_left_out_so_it_ends_at_its_head(
+    client, create_user, create_case, sign_in
+):
+    director = create_user("director", Role.DIRECTOR)
+    case = create_case("Kiểm tra Sở Y tế", actor=director)
+    head = case.history_head
+    sign_in("director")
+    response = client.get(f"/cases/{case.id}/history.json", buffered=False)
+    pieces = iter(response.response)
+    opening = next(pieces)  # the head is sent before any event is read
+    record_event(case, "note.added", actor=director, details={"reason": "giữa chừng"})
+    db.session.commit()
+    export = json.loads(b"".join([opening, *pieces]))
+    assert export["chain_head"] == head == export["events"][-1]["hash"]
+    assert "giữa chừng" not in json.dumps(export, ensure_ascii=False)
 
 
 def test_dashboard_shows_each_role_its_section_with_empty_states(client, create_user, create_unit, sign_in):

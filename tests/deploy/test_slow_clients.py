@@ -4,8 +4,10 @@ Without nginx, two half-sent requests hold both workers and /healthz stops answe
 keep a request half-sent for 30 s, and /healthz must answer within its 1 s timeout every second meanwhile."""
 
 import contextlib
+import gzip
 import http.client
 import json
+import re
 import select
 import socket
 import time
@@ -99,15 +101,38 @@ def test_healthz_keeps_answering_while_50_clients_send_requests_slowly(stack):
     assert [client.dropped for client in clients[::2]] == [0] * (SLOW_CLIENTS // 2)
 
 
-def test_static_files_come_from_nginx_with_a_cache_lifetime(stack):
-    with urllib.request.urlopen(f"{stack.url}/static/css/app.css", timeout=5) as answer:
-        assert answer.read() == (PROJECT_ROOT / "inspect_app" / "static" / "css" / "app.css").read_bytes()
-        assert answer.headers["Cache-Control"] == "max-age=3600"
+def get(url: str, gzip_ok: bool = False) -> tuple[http.client.HTTPResponse, bytes]:
+    """The answer and its body as sent (compressed if it was), asking for gzip if `gzip_ok`."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return answer, answer.read()
+
+
+def test_static_files_come_from_nginx_versioned_ones_kept_a_year_and_compressed(stack):
+    static = PROJECT_ROOT / "inspect_app" / "static"
+    _, page = get(f"{stack.url}/login")
+    named = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.decode())
+    for name in ("css/app.css", "js/menu.js"):
+        [url] = [url for url in named if url.startswith(f"/static/{name}?v=")]
+        answer, body = get(f"{stack.url}{url}", gzip_ok=True)
+        assert answer.headers["Content-Encoding"] == "gzip" and len(body) < (static / name).stat().st_size / 2
+        assert gzip.decompress(body) == (static / name).read_bytes()
+        assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
-    with urllib.request.urlopen(f"{stack.url}/healthz", timeout=5):
-        pass
+
+    # Without a version (an old bookmark, a hand-typed URL): an hour, then asked again.
+    answer, body = get(f"{stack.url}/static/css/app.css")
+    assert body == (static / "css" / "app.css").read_bytes() and "Content-Encoding" not in answer.headers
+    assert answer.headers["Cache-Control"] == "max-age=3600"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+    # The app's pages are compressed too, and keep the app's own headers.
+    answer, body = get(f"{stack.url}/login", gzip_ok=True)
+    assert answer.headers["Content-Encoding"] == "gzip" and b"<form" in gzip.decompress(body)
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
     log = stack.gunicorn_access_log()
-    assert "GET /healthz" in log, "the app's requests reach gunicorn"
+    assert "GET /login" in log, "the app's requests reach gunicorn"
     assert "/static/" not in log, "static files never reach gunicorn"
     # nginx tells the app who the client is (X-Forwarded-For, logged first on each line).
     assert log.splitlines()[-1].startswith("127.0.0.1 ")

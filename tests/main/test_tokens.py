@@ -64,7 +64,7 @@ def test_revoking_is_a_confirmed_post_with_csrf(client, sign_in, users):
     url = f"/profile/tokens/{row.id}/revoke"
     page = client.get("/profile").get_data(as_text=True)
     assert f'action="{url}"' in page and 'data-confirm="Revoke the token Tablet?' in page
-    assert 'src="/static/js/confirm.js"' in page, (
+    assert 'src="/static/js/confirm.js?v=' in page, (
         "the page asks before revoking (a script file: the CSP forbids inline)"
     )
 

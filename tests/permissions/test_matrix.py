@@ -7,7 +7,14 @@ from inspect_app.core.extensions import db
 from inspect_app.models import Case
 from tests.permissions.conftest import EVERYONE, request_as
 
-SIGNED_IN_PAGES = ["/", "/profile", "/cases/"]
+# Each user's own notifications, the newest and an older page (each role's marking read: tests/notifications).
+SIGNED_IN_PAGES = [
+    "/",
+    "/profile",
+    "/cases/",
+    "/notifications/",
+    "/notifications/?before=2026-11-30T08:00:00%2B00:00,1",
+]
 CASE_VIEW = {
     "admin": 200,
     "director": 200,

@@ -769,18 +769,30 @@ function position() {
 
 const locationBox = document.getElementById("add-location");
 
+// At most config.maxPhotoBytes, since a weak link sends a photo whole or not at all. Most photos fit at the first
+// quality; a noisy one (dim light, foliage) takes a lower one, and only one still too big loses pixels.
+async function encodePhoto(bitmap) {
+  let scale = Math.min(1, config.maxSide / Math.max(bitmap.width, bitmap.height));
+  for (;;) {
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const canvas = el("canvas", { width, height });
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+    for (const quality of config.jpegQualities) {
+      const blob = await canvasBlob(canvas, "image/jpeg", quality);
+      if (blob.size <= config.maxPhotoBytes || width * height === 1) return { canvas, blob };
+    }
+    scale *= 0.75;
+  }
+}
+
 // Downscaled and re-encoded as JPEG here (which also drops the camera's own metadata), hashed, and timed.
 async function preparePhoto(file) {
   const capturedAt = deviceTime(new Date(file.lastModified || Date.now()));
   const where = locationBox.checked ? position() : Promise.resolve(null);
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-  const scale = Math.min(1, config.maxSide / Math.max(bitmap.width, bitmap.height));
-  const width = Math.round(bitmap.width * scale);
-  const height = Math.round(bitmap.height * scale);
-  const canvas = el("canvas", { width, height });
-  canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
-  bitmap.close();
-  const blob = await canvasBlob(canvas, "image/jpeg", config.jpegQuality);
+  const { canvas, blob } = await encodePhoto(bitmap).finally(() => bitmap.close());
+  const { width, height } = canvas;
   const small = el("canvas", { width: 160, height: Math.max(1, Math.round((160 * height) / width)) });
   small.getContext("2d").drawImage(canvas, 0, 0, small.width, small.height);
   const location = await where;
