@@ -2,8 +2,10 @@
 
 Each locks the case, checks, changes, records history and flushes; the entry point commits once."""
 
+from functools import cache
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app import workflow_bridge
@@ -113,9 +115,22 @@ def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
     case_id, task_id = task.case_id, task.id
     seen = _version_of(task.case)
     explain_conflict(lambda: case_changed_conflict(case_id))
-    query = (
+    _forget_what_was_read()
+    case = db.session.scalars(_locked_case_query(), {"case_id": case_id}).unique().one()
+    if _version_of(case) != seen:
+        _forget_what_was_read()  # the first statement's rows too, the task among them
+        case = db.session.scalars(_locked_case_query(), {"case_id": case_id}).unique().one()
+    note_locked(case)
+    explain_conflict(lambda: conflict_for(task_id))
+    return case, db.session.get(HumanTask, task_id)
+
+
+@cache
+def _locked_case_query():
+    # Built once: SQLAlchemy keeps a statement's cache key on the statement, so each lock only binds the case id.
+    return (
         select(Case)
-        .where(Case.id == case_id)
+        .where(Case.id == bindparam("case_id"))
         .options(
             joinedload(Case.definition),
             joinedload(Case.team),
@@ -125,14 +140,6 @@ def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
         .with_for_update(of=Case, key_share=True)  # as history.py locks it
         .execution_options(populate_existing=True)
     )
-    _forget_what_was_read()
-    case = db.session.scalars(query).unique().one()
-    if _version_of(case) != seen:
-        _forget_what_was_read()  # the first statement's rows too, the task among them
-        case = db.session.scalars(query).unique().one()
-    note_locked(case)
-    explain_conflict(lambda: conflict_for(task_id))
-    return case, db.session.get(HumanTask, task_id)
 
 
 def _forget_what_was_read() -> None:
