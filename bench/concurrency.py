@@ -8,8 +8,9 @@ The database named is dropped and made anew. gunicorn serves wsgi:app with --wor
 connections, enough for up to 5 threads). Every client (asyncio, httpx, keep-alive) loops its own case: the lead
 writes the report, the director returns it; clients have users of their own, so no two touch one case and every
 answer should be 200. For each N the table gives completions/s, p50 and p95 in ms and the errors. --baseline DIR
-serves another checkout the same way, measured right after this one for each N. The clients run on the same
-2 cores as gunicorn and PostgreSQL; say so beside the figures.
+serves another checkout the same way (its own gunicorn and database), measured in turn with this one for each N,
+alternating which goes first. The clients run on the same 2 cores as gunicorn and PostgreSQL; say so beside the
+figures.
 """
 
 import argparse
@@ -74,23 +75,25 @@ async def measure(url: str, cases, open_tasks: dict, seconds: float) -> tuple[in
     return len(timings) / elapsed, timings, errors
 
 
-def run(code: Path, name: str, database_url: str, counts: list[int], args) -> list[tuple]:
-    folder = workdir()
-    url = fresh_database(database_url, folder)
-    app = build_app(url, f"{folder}/uploads")
-    rows = []
-    # Each N gets cases of its own, at their first report, and as many (lead, director) pairs as clients.
-    batches = {count: seed_loop_cases(app, count, pairs=count, tag=f"n{count}") for count in counts}
-    with Gunicorn(url, folder, workers=args.workers, threads=args.threads, code=code) as server:
-        for count in counts:
-            cases = batches[count]
-            open_tasks = {case.case_id: open_task_id(app, case.case_id, "report") for case in cases}
-            rate, timings, errors = asyncio.run(measure(server.url, cases, open_tasks, args.seconds))
-            p50 = percentile(timings, 0.5) * 1000 if timings else float("nan")
-            p95 = percentile(timings, 0.95) * 1000 if timings else float("nan")
-            rows.append((name, count, rate, p50, p95, len(errors), sorted(set(errors))))
-            print(f"  {name}: {count} clients: {rate:.0f}/s", flush=True)
-    return rows
+class Target:
+    """One checkout served by gunicorn on a database of its own, with cases for every client count."""
+
+    def __init__(self, name: str, code: Path, database_url: str, counts: list[int], args):
+        self.name, self.code, self.folder = name, code, workdir()
+        self.url = fresh_database(database_url, self.folder)
+        self.app = build_app(self.url, f"{self.folder}/uploads")
+        # Each N gets cases of its own, at their first report, and as many (lead, director) pairs as clients.
+        self.batches = {count: seed_loop_cases(self.app, count, pairs=count, tag=f"n{count}") for count in counts}
+        self.server = Gunicorn(self.url, self.folder, workers=args.workers, threads=args.threads, code=code)
+
+    def measure(self, count: int, seconds: float) -> tuple:
+        cases = self.batches[count]
+        open_tasks = {case.case_id: open_task_id(self.app, case.case_id, "report") for case in cases}
+        rate, timings, errors = asyncio.run(measure(self.server.url, cases, open_tasks, seconds))
+        p50 = percentile(timings, 0.5) * 1000 if timings else float("nan")
+        p95 = percentile(timings, 0.95) * 1000 if timings else float("nan")
+        print(f"  {self.name}: {count} clients: {rate:.0f}/s", flush=True)
+        return (self.name, count, rate, p50, p95, len(errors), sorted(set(errors)))
 
 
 def main() -> None:
@@ -104,9 +107,22 @@ def main() -> None:
     args = parser.parse_args()
     counts = [int(count) for count in args.clients.split(",")]
 
-    rows = run(ROOT, "this", args.database_url, counts, args)
+    targets = [Target("this", ROOT, args.database_url, counts, args)]
     if args.baseline:
-        rows += run(args.baseline.resolve(), "baseline", f"{args.database_url}_baseline", counts, args)
+        targets.append(Target("baseline", args.baseline.resolve(), f"{args.database_url}_baseline", counts, args))
+    rows = []
+    for target in targets:
+        target.server.__enter__()
+    try:
+        # Both servers are up and idle in turn: for each N, one then the other, alternating which goes first, so
+        # that a machine busy with something else slows both alike.
+        for turn, count in enumerate(counts):
+            for target in targets if turn % 2 == 0 else targets[::-1]:
+                rows.append(target.measure(count, args.seconds))
+    finally:
+        for target in targets:
+            target.server.__exit__()
+    rows.sort(key=lambda row: (row[0] != "this", counts.index(row[1])))
     server = f"{args.workers} sync workers" if args.threads == 1 else f"{args.workers} gthread × {args.threads}"
     print(f"\nCompletions on PostgreSQL, gunicorn {server}, {args.seconds:.0f} s per N (clients share the 2 cores)\n")
     print("| code | clients | completions/s | p50 ms | p95 ms | errors |")
@@ -114,6 +130,11 @@ def main() -> None:
     for name, count, rate, p50, p95, error_count, kinds in rows:
         shown = f"{error_count} ({', '.join(kinds)})" if error_count else "0"
         print(f"| {name} | {count} | {rate:.0f} | {p50:.0f} | {p95:.0f} | {shown} |")
+    if args.baseline:
+        rates = {(name, count): rate for name, count, rate, *_rest in rows}
+        print("\n| clients | this / baseline (completions/s) |\n|---:|---:|")
+        for count in counts:
+            print(f"| {count} | {rates['this', count] / rates['baseline', count]:.2f}× |")
 
 
 if __name__ == "__main__":

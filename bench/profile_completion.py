@@ -55,7 +55,7 @@ PARTS = [
     ("projection: human tasks", 2, "inspect_app.workflow_bridge", "_project_tasks"),
     ("projection: timers", 2, "inspect_app.workflow_bridge", "_project_timers"),
     ("history (record_event)", 1, "inspect_app.tasks.services", "record_event"),
-    ("history hashing", 2, "inspect_app.history", "compute_hash"),
+    ("history hashing", 2, "inspect_app.history", "_hash_of"),
     ("notifications", 1, "inspect_app.tasks.services", "notify_step"),
     ("answer (CompleteResult)", 0, "inspect_app.api.views", "CompleteResult.of"),
     ("commit", 0, "sqlalchemy.orm", "Session.commit"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import String, Text, cast, event, func, select, type_coerce, update
+from sqlalchemy import String, Text, cast, event, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -67,37 +67,42 @@ def compute_hash(event: CaseEvent) -> str:
 
 def record_event(
     case: Case, action: str, *, actor: User | None, details: dict | None = None, captured_at: datetime | None = None
-) -> CaseEvent:
+) -> None:
     """Append an event to the case's chain in the current transaction (flushes, never commits).
 
     When the case row is already changing in this flush (an engine step stored its state), the chain's new count and
     head go out in that same UPDATE, which bumps the version once as the step would anyway; otherwise they are
-    written on their own, leaving the case's version alone (see _lock_chain_head)."""
+    written on their own, leaving the case's version alone (see _lock_chain_head). The event itself is one INSERT of
+    its values, after the flush: nothing reads it back as an object in the transaction that writes it, and the unit
+    of work would cost more than the statement."""
     count, head = _lock_chain_head(case)
-    event = CaseEvent(
-        case_id=case.id,
-        seq=count + 1,
+    row = {
+        "case_id": case.id,
+        "seq": count + 1,
         # Microseconds are all both databases keep, so the hash is computed over what is stored.
-        at=utc_now(),
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        details=json.loads(json.dumps(details or {}, default=str)),
-        captured_at=captured_at,
-        prev_hash=head or GENESIS_HASH,
-    )
-    event.hash = compute_hash(event)
-    db.session.add(event)
+        "at": utc_now(),
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "details": json.loads(json.dumps(details or {}, default=str)),
+        "captured_at": captured_at,
+        "prev_hash": head or GENESIS_HASH,
+    }
+    row["hash"] = _hash_of(_payload(**row))
     if db.session.is_modified(case, include_collections=False):
-        case.history_count, case.history_head = event.seq, event.hash
+        case.history_count, case.history_head = row["seq"], row["hash"]
     else:
         db.session.execute(
-            update(Case).where(Case.id == case.id).values(history_count=event.seq, history_head=event.hash),
+            update(Case).where(Case.id == case.id).values(history_count=row["seq"], history_head=row["hash"]),
             execution_options={"synchronize_session": False},
         )
-        set_committed_value(case, "history_count", event.seq)
-        set_committed_value(case, "history_head", event.hash)
+        set_committed_value(case, "history_count", row["seq"])
+        set_committed_value(case, "history_head", row["hash"])
     db.session.flush()
-    return event
+    db.session.execute(_INSERT_EVENT, row)
+
+
+# The table's, not the class's: given values, an ORM insert would take them for objects (bulk mode) and do more.
+_INSERT_EVENT = insert(CaseEvent.__table__)
 
 
 def note_locked(case: Case) -> None:

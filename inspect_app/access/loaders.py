@@ -94,7 +94,9 @@ def _task_query():
     # SQLAlchemy keeps a statement's cache key on the statement, so each request only binds the id.
     of_case = joinedload(HumanTask.case)
     query = select(HumanTask).where(HumanTask.id == bindparam("task_id"))
-    return query.options(of_case.joinedload(Case.team), of_case.joinedload(Case.definition))
+    return query.options(
+        of_case.joinedload(Case.team), of_case.joinedload(Case.definition), of_case.defer(Case.workflow_state)
+    )
 
 
 def task_or_404(task_id: int, check: str | None = None) -> HumanTask:
