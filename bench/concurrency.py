@@ -10,7 +10,8 @@ writes the report, the director returns it; clients have users of their own, so 
 answer should be 200. For each N the table gives completions/s, p50 and p95 in ms and the errors. --baseline DIR
 serves another checkout the same way (its own gunicorn and database), measured in turn with this one for each N,
 alternating which goes first. The clients run on the same 2 cores as gunicorn and PostgreSQL; say so beside the
-figures.
+figures. The CPU each completion cost (gunicorn's workers, the database's server processes, this client), read from
+/proc, tells what the rate would be on cores of its own: about 2000 / total completions/s on 2 cores.
 """
 
 import argparse
@@ -28,7 +29,11 @@ from bench.common import (  # noqa: E402
     RETURN,
     ROOT,
     Gunicorn,
+    backend_pids,
     build_app,
+    child_pids,
+    cpu_seconds,
+    cpu_since,
     fresh_database,
     next_task_id,
     open_task_id,
@@ -89,11 +94,21 @@ class Target:
     def measure(self, count: int, seconds: float) -> tuple:
         cases = self.batches[count]
         open_tasks = {case.case_id: open_task_id(self.app, case.case_id, "report") for case in cases}
+        # CPU used meanwhile by the server's workers, the database's backends and this client, per completion: on a
+        # machine shared with other work, what the completions cost, whatever share of the cores they got.
+        workers = cpu_seconds(child_pids(self.server.process.pid))
+        backends, client = cpu_seconds(backend_pids(self.url)), time.process_time()
         rate, timings, errors = asyncio.run(measure(self.server.url, cases, open_tasks, seconds))
+        spent = (
+            cpu_since(workers, child_pids(self.server.process.pid)),
+            cpu_since(backends, backend_pids(self.url)),
+            time.process_time() - client,
+        )
+        cpu = [seconds * 1000 / max(len(timings), 1) for seconds in spent]
         p50 = percentile(timings, 0.5) * 1000 if timings else float("nan")
         p95 = percentile(timings, 0.95) * 1000 if timings else float("nan")
         print(f"  {self.name}: {count} clients: {rate:.0f}/s", flush=True)
-        return (self.name, count, rate, p50, p95, len(errors), sorted(set(errors)))
+        return (self.name, count, rate, p50, p95, len(errors), sorted(set(errors)), cpu)
 
 
 def main() -> None:
@@ -125,11 +140,12 @@ def main() -> None:
     rows.sort(key=lambda row: (row[0] != "this", counts.index(row[1])))
     server = f"{args.workers} sync workers" if args.threads == 1 else f"{args.workers} gthread × {args.threads}"
     print(f"\nCompletions on PostgreSQL, gunicorn {server}, {args.seconds:.0f} s per N (clients share the 2 cores)\n")
-    print("| code | clients | completions/s | p50 ms | p95 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, count, rate, p50, p95, error_count, kinds in rows:
+    print("| code | clients | completions/s | p50 ms | p95 ms | errors | CPU ms each: app, database, client |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, count, rate, p50, p95, error_count, kinds, cpu in rows:
         shown = f"{error_count} ({', '.join(kinds)})" if error_count else "0"
-        print(f"| {name} | {count} | {rate:.0f} | {p50:.0f} | {p95:.0f} | {shown} |")
+        spent = ", ".join(f"{each:.1f}" for each in cpu)
+        print(f"| {name} | {count} | {rate:.0f} | {p50:.0f} | {p95:.0f} | {shown} | {spent} (total {sum(cpu):.1f}) |")
     if args.baseline:
         rates = {(name, count): rate for name, count, rate, *_rest in rows}
         print("\n| clients | this / baseline (completions/s) |\n|---:|---:|")

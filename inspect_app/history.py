@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import String, Text, cast, event, func, insert, select, type_coerce, update
+from sqlalchemy import String, Text, cast, event, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
+from inspect_app.case_row import pending_columns, write_case
 from inspect_app.core.extensions import db
 from inspect_app.core.sqltypes import utc_now
 from inspect_app.models import Case, CaseEvent, User
@@ -70,11 +70,11 @@ def record_event(
 ) -> None:
     """Append an event to the case's chain in the current transaction (flushes, never commits).
 
-    When the case row is already changing in this flush (an engine step stored its state), the chain's new count and
-    head go out in that same UPDATE, which bumps the version once as the step would anyway; otherwise they are
-    written on their own, leaving the case's version alone (see _lock_chain_head). The event itself is one INSERT of
-    its values, after the flush: nothing reads it back as an object in the transaction that writes it, and the unit
-    of work would cost more than the statement."""
+    When the case row is changing too (an engine step stored its state), the chain's new count and head go out in
+    the same UPDATE, which bumps the version once as the step would anyway; otherwise they are written on their own,
+    leaving the case's version alone (see _lock_chain_head). Both are one Core UPDATE (case_row.py) unless more than
+    the row's columns changed. The event itself is one INSERT of its values, after the flush: nothing reads it back
+    as an object in the transaction that writes it, and the unit of work would cost more than the statement."""
     count, head = _lock_chain_head(case)
     row = {
         "case_id": case.id,
@@ -88,15 +88,12 @@ def record_event(
         "prev_hash": head or GENESIS_HASH,
     }
     row["hash"] = _hash_of(_payload(**row))
-    if db.session.is_modified(case, include_collections=False):
+    head = {"history_count": row["seq"], "history_head": row["hash"]}
+    changed = pending_columns(case)
+    if changed is None:  # more than the row changed: the unit of work writes it all, the head with it
         case.history_count, case.history_head = row["seq"], row["hash"]
     else:
-        db.session.execute(
-            update(Case).where(Case.id == case.id).values(history_count=row["seq"], history_head=row["hash"]),
-            execution_options={"synchronize_session": False},
-        )
-        set_committed_value(case, "history_count", row["seq"])
-        set_committed_value(case, "history_head", row["hash"])
+        write_case(case, changed, head)
     db.session.flush()
     db.session.execute(_INSERT_EVENT, row)
 

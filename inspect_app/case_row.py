@@ -1,0 +1,69 @@
+"""Writing a case's row with one Core UPDATE instead of through the unit of work (used by history.record_event).
+
+Flushing a changed case costs several times its statement: the unit of work checks every relationship of the case
+for changes to cascade (about 0.3 ms of a 5 ms task completion, issue 15). When only the row's own columns changed,
+which is what an engine step or a status change does, one UPDATE says the same; the object is then marked saved, so
+that the next flush leaves it alone. Anything else (a relationship set, such as the process version at the start)
+is left to the unit of work."""
+
+from functools import cache
+
+from sqlalchemy import bindparam, inspect, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from inspect_app.core.extensions import db
+from inspect_app.core.sqltypes import utc_now
+from inspect_app.models import Case
+
+
+def pending_columns(case: Case) -> dict | None:
+    """The case's changed columns and their new values ({} when none changed), or None when more than its own
+    columns changed (a relationship, or its version counter), which only the unit of work may write."""
+    state, columns = inspect(case), _columns()
+    changed = {}
+    for key in state.committed_state:
+        if key not in columns or key == "lock_version":
+            return None
+        changed[key] = getattr(case, key)
+    return changed
+
+
+def write_case(case: Case, changed: dict, values: dict) -> None:
+    """UPDATE the case row with `values` and its `changed` columns (pending_columns), in one statement.
+
+    With changes, the row must still have the version the case was read at, and gets the next one (as the unit of
+    work does with the version counter): a case another transaction changed first is a lost race (StaleDataError,
+    a Conflict for the user). Without, `values` are written alone and the version stays as it is."""
+    values = dict(values)
+    if changed:
+        # As the model's onupdate would, unless the change sets it.
+        values = {"updated_at": utc_now(), **changed, **values, "lock_version": case.lock_version + 1}
+    parameters = {f"new_{key}": value for key, value in values.items()}
+    parameters.update(case_id=case.id, seen_version=case.lock_version)
+    # No autoflush: the case's own pending changes would be flushed first, through the unit of work.
+    with db.session.no_autoflush:
+        result = db.session.execute(_update(tuple(sorted(values)), bool(changed)), parameters)
+    if changed:
+        if result.rowcount != 1:
+            raise StaleDataError(f"case {case.id} was changed by another transaction (version {case.lock_version})")
+        # Saved as it is now: what the unit of work does after its own UPDATE (no public API says it).
+        state = inspect(case)
+        state._commit_all(state.dict, db.session.identity_map)
+    for key, value in values.items():
+        set_committed_value(case, key, value)
+
+
+@cache
+def _columns() -> dict:
+    return {attribute.key: attribute.columns[0] for attribute in inspect(Case).column_attrs}
+
+
+@cache
+def _update(keys: tuple[str, ...], versioned: bool):
+    # One statement per set of columns, built once: each call only binds its values.
+    table, columns = Case.__table__, _columns()
+    where = [table.c.id == bindparam("case_id")]
+    if versioned:
+        where.append(table.c.lock_version == bindparam("seen_version"))
+    return update(table).where(*where).values({columns[key]: bindparam(f"new_{key}") for key in keys})
