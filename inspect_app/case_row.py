@@ -8,11 +8,12 @@ is left to the unit of work."""
 
 from functools import cache
 
-from sqlalchemy import bindparam, inspect, update
+from sqlalchemy import inspect
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_app.core.extensions import db
+from inspect_app.core.rows import update_row
 from inspect_app.core.sqltypes import utc_now
 from inspect_app.models import Case
 
@@ -20,7 +21,7 @@ from inspect_app.models import Case
 def pending_columns(case: Case) -> dict | None:
     """The case's changed columns and their new values ({} when none changed), or None when more than its own
     columns changed (a relationship, or its version counter), which only the unit of work may write."""
-    state, columns = inspect(case), _columns()
+    state, columns = inspect(case), _column_keys()
     changed = {}
     for key in state.committed_state:
         if key not in columns or key == "lock_version":
@@ -39,13 +40,10 @@ def write_case(case: Case, changed: dict, values: dict) -> None:
     if changed:
         # As the model's onupdate would, unless the change sets it.
         values = {"updated_at": utc_now(), **changed, **values, "lock_version": case.lock_version + 1}
-    parameters = {f"new_{key}": value for key, value in values.items()}
-    parameters.update(case_id=case.id, seen_version=case.lock_version)
-    # No autoflush: the case's own pending changes would be flushed first, through the unit of work.
-    with db.session.no_autoflush:
-        result = db.session.execute(_update(tuple(sorted(values)), bool(changed)), parameters)
+    version = ("lock_version", case.lock_version) if changed else None
+    written = update_row(Case.__table__, case.id, values, version=version)
     if changed:
-        if result.rowcount != 1:
+        if written != 1:
             raise StaleDataError(f"case {case.id} was changed by another transaction (version {case.lock_version})")
         # Saved as it is now: what the unit of work does after its own UPDATE (no public API says it).
         state = inspect(case)
@@ -55,15 +53,5 @@ def write_case(case: Case, changed: dict, values: dict) -> None:
 
 
 @cache
-def _columns() -> dict:
-    return {attribute.key: attribute.columns[0] for attribute in inspect(Case).column_attrs}
-
-
-@cache
-def _update(keys: tuple[str, ...], versioned: bool):
-    # One statement per set of columns, built once: each call only binds its values.
-    table, columns = Case.__table__, _columns()
-    where = [table.c.id == bindparam("case_id")]
-    if versioned:
-        where.append(table.c.lock_version == bindparam("seen_version"))
-    return update(table).where(*where).values({columns[key]: bindparam(f"new_{key}") for key in keys})
+def _column_keys() -> frozenset[str]:
+    return frozenset(attribute.key for attribute in inspect(Case).column_attrs)

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.core import clock
@@ -20,6 +20,7 @@ from inspect_app.core.exceptions import ProcessStuck
 from inspect_app.core.extensions import db
 from inspect_app.core.labels import LANE_LABELS, label
 from inspect_app.core.logging import case_logger
+from inspect_app.core.rows import update_row
 from inspect_app.models import (
     Case,
     HumanTask,
@@ -459,8 +460,8 @@ def _project_tasks(case: Case, ready, step: Step) -> None:
 
 
 def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:
-    # Core statements, with the row objects kept in step (set_committed_value): through the unit of work, these
-    # small writes cost several times their statements (issue 15).
+    # Core statements (core/rows.py), with the row objects kept in step: through the unit of work, these small writes
+    # cost several times their statements (issue 15).
     rows = {timer.task_id: timer for timer in case.waiting_timer_rows if timer.state in WorkflowTimer.MAY_WAIT}
     waiting_ids = {timer.task_id for timer in waiting}
     for task_id, row in rows.items():
@@ -482,17 +483,9 @@ def _project_timers(case: Case, waiting, fired_task_ids: set[str]) -> None:
 
 
 def _write_timer(row: WorkflowTimer, **values) -> None:
-    parameters = {"timer_id": row.id, **{f"new_{key}": value for key, value in values.items()}}
-    db.session.execute(_timer_update(tuple(sorted(values))), parameters)
+    update_row(WorkflowTimer.__table__, row.id, values)
     for key, value in values.items():
         set_committed_value(row, key, value)
-
-
-@cache
-def _timer_update(keys: tuple[str, ...]):
-    table = WorkflowTimer.__table__
-    changes = {table.c[key]: bindparam(f"new_{key}") for key in keys}
-    return update(table).where(table.c.id == bindparam("timer_id")).values(changes)
 
 
 @cache
