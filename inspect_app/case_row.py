@@ -19,15 +19,23 @@ from inspect_app.models import Case
 
 
 def pending_columns(case: Case) -> dict | None:
-    """The case's changed columns and their new values ({} when none changed), or None when more than its own
-    columns changed (a relationship, or its version counter), which only the unit of work may write."""
-    state, columns = inspect(case), _column_keys()
-    changed = {}
+    """The case's changed columns and their new values ({} when none changed), or None when more changed with them
+    (a relationship, or its version counter): only the unit of work writes those. A collection changed on its own
+    (a team member added) is left to the next flush, as history.record_event always did."""
+    state, columns, collections = inspect(case), _column_keys(), _collection_keys()
+    changed, collection_changed = {}, False
     for key in state.committed_state:
-        if key not in columns or key == "lock_version":
+        if not state.attrs[
+            key
+        ].history.has_changes():  # set again to the value it had: no change, as Session.is_modified
+            continue
+        if key in collections:
+            collection_changed = True
+        elif key not in columns or key == "lock_version":
             return None
-        changed[key] = getattr(case, key)
-    return changed
+        else:
+            changed[key] = getattr(case, key)
+    return None if changed and collection_changed else changed
 
 
 def write_case(case: Case, changed: dict, values: dict) -> None:
@@ -55,3 +63,8 @@ def write_case(case: Case, changed: dict, values: dict) -> None:
 @cache
 def _column_keys() -> frozenset[str]:
     return frozenset(attribute.key for attribute in inspect(Case).column_attrs)
+
+
+@cache
+def _collection_keys() -> frozenset[str]:
+    return frozenset(relationship.key for relationship in inspect(Case).relationships if relationship.uselist)
