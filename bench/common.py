@@ -211,6 +211,43 @@ class Gunicorn:
             self.process.wait()
 
 
+def cpu_seconds(pids) -> dict[int, float]:
+    """User and system CPU seconds each process has used so far (Linux /proc; those gone or unreadable are left out)."""
+    ticks, used = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+def cpu_since(before: dict[int, float], pids) -> float:
+    """CPU seconds `pids` used since `before` was read (cpu_seconds); a process started since counts whole."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in cpu_seconds(pids).items())
+
+
+def child_pids(pid: int) -> list[int]:
+    """The process's children (gunicorn's workers, for its master)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def backend_pids(database_url: str) -> list[int]:
+    """The PostgreSQL server processes serving the database now (the server must run on this machine to be read)."""
+    parsed = make_url(database_url)
+    server = create_engine(parsed.set(database="postgres"))
+    try:
+        with server.connect() as connection:
+            query = text("SELECT pid FROM pg_stat_activity WHERE datname = :name")
+            return list(connection.scalars(query, {"name": parsed.database}))
+    finally:
+        server.dispose()
+
+
 def workdir() -> str:
     return tempfile.mkdtemp(prefix="inspect-bench-")
 

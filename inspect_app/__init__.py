@@ -11,6 +11,7 @@ from inspect_app.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Config
 from inspect_app.core.converters import IdConverter
 from inspect_app.core.extensions import babel, csrf, db, login_manager
 from inspect_app.core.requests import AppRequest
+from inspect_app.core.sqlite import use_write_ahead_log
 
 # A built package carries the templates inside (setup.py); a checkout keeps them at its top (templates/). The copy
 # inside comes first: beside an installed package, "templates" could be another distribution's folder.
@@ -48,6 +49,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    use_write_ahead_log(app)
     migrations.register(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

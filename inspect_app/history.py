@@ -4,10 +4,10 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
+from inspect_app.case_row import pending_columns, write_case
 from inspect_app.core.extensions import db
 from inspect_app.core.sqltypes import utc_now
 from inspect_app.models import Case, CaseEvent, User
@@ -63,37 +63,39 @@ def compute_hash(event: CaseEvent) -> str:
 
 def record_event(
     case: Case, action: str, *, actor: User | None, details: dict | None = None, captured_at: datetime | None = None
-) -> CaseEvent:
+) -> None:
     """Append an event to the case's chain in the current transaction (flushes, never commits).
 
-    When the case row is already changing in this flush (an engine step stored its state), the chain's new count and
-    head go out in that same UPDATE, which bumps the version once as the step would anyway; otherwise they are
-    written on their own, leaving the case's version alone (see _lock_chain_head)."""
+    When the case row is changing too (an engine step stored its state), the chain's new count and head go out in
+    the same UPDATE, which bumps the version once as the step would anyway; otherwise they are written on their own,
+    leaving the case's version alone (see _lock_chain_head). Both are one Core UPDATE (case_row.py) unless more than
+    the row's columns changed. The event itself is one INSERT of its values, after the flush: nothing reads it back
+    as an object in the transaction that writes it, and the unit of work would cost more than the statement."""
     count, head = _lock_chain_head(case)
-    event = CaseEvent(
-        case_id=case.id,
-        seq=count + 1,
+    row = {
+        "case_id": case.id,
+        "seq": count + 1,
         # Microseconds are all both databases keep, so the hash is computed over what is stored.
-        at=utc_now(),
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        details=json.loads(json.dumps(details or {}, default=str)),
-        captured_at=captured_at,
-        prev_hash=head or GENESIS_HASH,
-    )
-    event.hash = compute_hash(event)
-    db.session.add(event)
-    if db.session.is_modified(case, include_collections=False):
-        case.history_count, case.history_head = event.seq, event.hash
+        "at": utc_now(),
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "details": json.loads(json.dumps(details or {}, default=str)),
+        "captured_at": captured_at,
+        "prev_hash": head or GENESIS_HASH,
+    }
+    row["hash"] = _hash_of(_payload(**row))
+    head = {"history_count": row["seq"], "history_head": row["hash"]}
+    changed = pending_columns(case)
+    if changed is None:  # more than the row changed: the unit of work writes it all, the head with it
+        case.history_count, case.history_head = row["seq"], row["hash"]
     else:
-        db.session.execute(
-            update(Case).where(Case.id == case.id).values(history_count=event.seq, history_head=event.hash),
-            execution_options={"synchronize_session": False},
-        )
-        set_committed_value(case, "history_count", event.seq)
-        set_committed_value(case, "history_head", event.hash)
+        write_case(case, changed, head)
     db.session.flush()
-    return event
+    db.session.execute(_INSERT_EVENT, row)
+
+
+# The table's, not the class's: given values, an ORM insert would take them for objects (bulk mode) and do more.
+_INSERT_EVENT = insert(CaseEvent.__table__)
 
 
 def note_locked(case: Case) -> None:

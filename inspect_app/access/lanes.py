@@ -80,10 +80,10 @@ def lane_members(lane: str | None, case: Case) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def lane_pairs_of(lane: str, case: Case):
+def lane_pairs_of(lane: str, case_id):
     """The users one lane names on one case, as a subquery of (user_id, full_name) in no order: for statements that
-    act on them all at once (notifications)."""
-    named = _pairs(Lane(lane), LANE_RULES[Lane(lane)]).where(Case.id == case.id)
+    act on them all at once (notifications). `case_id` is the case's id, or a bind parameter that will carry it."""
+    named = _pairs(Lane(lane), LANE_RULES[Lane(lane)]).where(Case.id == case_id)
     return named.add_columns(User.full_name.label("full_name")).subquery("named")
 
 

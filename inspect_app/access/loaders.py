@@ -5,10 +5,12 @@ signed-in user may not see it. With `check`, the name of a `can_<verb>` predicat
 Administrators' things (checklists, criteria sets, process versions) are seen by whoever the page's
 `roles_required` lets in."""
 
+from functools import cache
+
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.core.exceptions import Forbidden
@@ -86,13 +88,20 @@ def assessment_by_reference_or_404(reference: str, check: str | None = None) -> 
     return assessment_case_or_404(_case_id(reference), check)
 
 
+@cache
+def _task_query():
+    # With its case, the team that decides who sees and does it, and the process version that names it. Built once:
+    # SQLAlchemy keeps a statement's cache key on the statement, so each request only binds the id.
+    of_case = joinedload(HumanTask.case)
+    query = select(HumanTask).where(HumanTask.id == bindparam("task_id"))
+    return query.options(
+        of_case.joinedload(Case.team), of_case.joinedload(Case.definition), of_case.defer(Case.workflow_state)
+    )
+
+
 def task_or_404(task_id: int, check: str | None = None) -> HumanTask:
     """A task of a case the user may see (`check`: a predicate of the task)."""
-    # With its case, the team that decides who sees and does it, and the process version that names it.
-    of_case = joinedload(HumanTask.case)
-    task = db.session.get(
-        HumanTask, task_id, options=[of_case.joinedload(Case.team), of_case.joinedload(Case.definition)]
-    )
+    task = db.session.scalars(_task_query(), {"task_id": task_id}).unique().one_or_none()
     if task is None or not task.can_view(current_user):
         abort(404)
     return _checked(task, check)

@@ -1,8 +1,9 @@
 """API tokens: issue and revoke them, and find the user a bearer token names."""
 
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.core import clock
@@ -31,16 +32,21 @@ def revoke_token(token: ApiToken, *, actor: User) -> None:
     db.session.flush()
 
 
+@cache
+def _token_query():
+    # The user and their roles come with the token, in one statement: every request that carries one needs them.
+    # Built once: SQLAlchemy keeps a statement's cache key on the statement, so each request only binds the hash.
+    query = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+    return query.options(joinedload(ApiToken.user).joinedload(User.role_assignments))
+
+
 def token_user(header: str | None) -> User | None:
     """The active user whose unrevoked token the Authorization header carries, or None; notes when it was used."""
     scheme, _space, value = (header or "").strip().partition(" ")
     value = value.strip()
     if scheme.lower() != "bearer" or not value.startswith(TOKEN_PREFIX):
         return None
-    # The user and their roles come with the token, in one statement: every request that carries one needs them.
-    query = select(ApiToken).where(ApiToken.token_hash == hash_token(value))
-    query = query.options(joinedload(ApiToken.user).joinedload(User.role_assignments))
-    row = db.session.scalars(query).unique().one_or_none()
+    row = db.session.scalars(_token_query(), {"token_hash": hash_token(value)}).unique().one_or_none()
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = clock.now()

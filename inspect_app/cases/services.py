@@ -102,13 +102,17 @@ def add_team_member(case: Case, user: User, role: TeamRole, *, actor: User | Non
 
 def close_case(case: Case, *, actor: User | None, reason: str, at: datetime | None = None) -> None:
     """Close the case; it becomes read-only, and whatever task or timer was still open is cancelled."""
+    # Read what is still open before changing the case: a change made first would be flushed by these reads, on its
+    # own UPDATE, instead of going out with the event's (history.record_event).
+    open_tasks = case.open_tasks
+    waiting_timers = db.session.scalars(
+        select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.engine_may_wait_on())
+    ).all()
     old = case.status
     case.status = CaseStatus.CLOSED
     case.closed_at = at or clock.now()
-    for task in case.open_tasks:
+    for task in open_tasks:
         task.state = TaskState.CANCELLED
-    for timer in db.session.scalars(
-        select(WorkflowTimer).where(WorkflowTimer.case_id == case.id, WorkflowTimer.engine_may_wait_on())
-    ):
+    for timer in waiting_timers:
         timer.state = TimerState.CANCELLED
     record_event(case, "case.closed", actor=actor, details={"status": [old.value, case.status.value], "reason": reason})

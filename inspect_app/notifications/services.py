@@ -5,12 +5,13 @@ and e-mail goes out later (see mail.py), never inside the change's transaction."
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, insert, literal, select, union_all, update
+from sqlalchemy import bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from inspect_app.access.lanes import LANE_RULES, lane_members, lane_pairs_of
@@ -68,26 +69,38 @@ def notify_assigned(case: Case, tasks: list[HumanTask], *, actor: User | None) -
     if not tasks:
         return
     db.session.flush()  # the tasks' ids, named in the notifications
-    now, columns = clock.now(), Notification.__table__.c
+    values = {"case_id": case.id, "created_at": clock.now(), "actor_id": actor.id if actor is not None else None}
+    for number, task in enumerate(tasks):
+        values[f"params_{number}"] = {"task_id": task.id, "task": task.title, "case": case.reference}
+        values[f"claimed_by_{number}"] = task.claimed_by_id
+    shape = tuple((task.lane, task.claimed_by_id is not None) for task in tasks)
+    db.session.execute(_assignment_insert(shape, actor is not None), values)
+
+
+@lru_cache(maxsize=64)
+def _assignment_insert(tasks: tuple[tuple[str, bool], ...], has_actor: bool):
+    """The INSERT ... SELECT of notify_assigned for tasks of these (lane, claimed) kinds, built once per kind: each
+    call only binds its values (SQLAlchemy keeps a statement's cache key on the statement)."""
+    columns = Notification.__table__.c
+    case_id = bindparam("case_id", type_=columns.case_id.type)
     selects = []
-    for task in tasks:
-        params = {"task_id": task.id, "task": task.title, "case": case.reference}
-        pairs = lane_pairs_of(task.lane, case)
+    for number, (lane, claimed) in enumerate(tasks):
+        pairs = lane_pairs_of(lane, case_id)
         query = select(
             pairs.c.user_id,
-            literal(case.id, columns.case_id.type),
+            case_id,
             literal(Kind.TASK_ASSIGNED.value, columns.kind.type),
-            literal(params, columns.params.type),
-            literal(now, columns.created_at.type),
+            bindparam(f"params_{number}", type_=columns.params.type),
+            bindparam("created_at", type_=columns.created_at.type),
         )
-        if task.claimed_by_id is not None:
-            query = query.where(pairs.c.user_id == task.claimed_by_id)
-        if actor is not None:
-            query = query.where(pairs.c.user_id != actor.id)
+        if claimed:
+            query = query.where(pairs.c.user_id == bindparam(f"claimed_by_{number}"))
+        if has_actor:
+            query = query.where(pairs.c.user_id != bindparam("actor_id"))
         selects.append(query.order_by(pairs.c.full_name, pairs.c.user_id))
     source = selects[0] if len(selects) == 1 else union_all(*(each.subquery().select() for each in selects))
-    statement = insert(Notification).from_select(["user_id", "case_id", "kind", "params", "created_at"], source)
-    db.session.execute(statement)
+    # The table, not the class: given a dict, an ORM insert would take it for rows to insert (bulk mode).
+    return insert(Notification.__table__).from_select(["user_id", "case_id", "kind", "params", "created_at"], source)
 
 
 def notify_overdue(case: Case) -> None:

@@ -2,9 +2,12 @@
 
 Each locks the case, checks, changes, records history and flushes; the entry point commits once."""
 
+from functools import cache
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app import workflow_bridge
 from inspect_app.cases.services import close_case
@@ -13,6 +16,7 @@ from inspect_app.core.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.core.extensions import db
 from inspect_app.core.formats import local_time
 from inspect_app.core.labels import PROCESS_COMPLETED
+from inspect_app.core.rows import update_row
 from inspect_app.core.unit_of_work import explain_conflict
 from inspect_app.history import note_locked, record_event
 from inspect_app.models import (
@@ -113,9 +117,22 @@ def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
     case_id, task_id = task.case_id, task.id
     seen = _version_of(task.case)
     explain_conflict(lambda: case_changed_conflict(case_id))
-    query = (
+    _forget_what_was_read()
+    case = db.session.scalars(_locked_case_query(), {"case_id": case_id}).unique().one()
+    if _version_of(case) != seen:
+        _forget_what_was_read()  # the first statement's rows too, the task among them
+        case = db.session.scalars(_locked_case_query(), {"case_id": case_id}).unique().one()
+    note_locked(case)
+    explain_conflict(lambda: conflict_for(task_id))
+    return case, db.session.get(HumanTask, task_id)
+
+
+@cache
+def _locked_case_query():
+    # Built once: SQLAlchemy keeps a statement's cache key on the statement, so each lock only binds the case id.
+    return (
         select(Case)
-        .where(Case.id == case_id)
+        .where(Case.id == bindparam("case_id"))
         .options(
             joinedload(Case.definition),
             joinedload(Case.team),
@@ -125,14 +142,6 @@ def _lock_task(task: HumanTask) -> tuple[Case, HumanTask]:
         .with_for_update(of=Case, key_share=True)  # as history.py locks it
         .execution_options(populate_existing=True)
     )
-    _forget_what_was_read()
-    case = db.session.scalars(query).unique().one()
-    if _version_of(case) != seen:
-        _forget_what_was_read()  # the first statement's rows too, the task among them
-        case = db.session.scalars(query).unique().one()
-    note_locked(case)
-    explain_conflict(lambda: conflict_for(task_id))
-    return case, db.session.get(HumanTask, task_id)
 
 
 def _forget_what_was_read() -> None:
@@ -164,12 +173,7 @@ def complete_task(task: HumanTask, *, actor: User, data: StepInput):
     handler = step_for(task)
     if not isinstance(data, handler.input):
         raise TypeError(f"task {task.bpmn_id} takes {handler.input.__name__}, not {type(data).__name__}")
-    task.state, task.completed_at, task.completed_by, task.submission = (
-        TaskState.COMPLETED,
-        clock.now(),
-        actor,
-        data.model_dump(mode="json"),
-    )
+    _mark_completed(task, actor, data.model_dump(mode="json"))
     decisions = handler.apply(task, actor, data)
     step = workflow_bridge.complete_task(case, task, decisions)
     record_event(
@@ -181,6 +185,14 @@ def complete_task(task: HumanTask, *, actor: User, data: StepInput):
     notify_step(case, step, actor=actor)
     close_if_finished(case, step, actor)
     return step
+
+
+def _mark_completed(task: HumanTask, actor: User, submission: dict) -> None:
+    """The task done by `actor` with these answers: one UPDATE of its row (core/rows.py), the object kept in step."""
+    done = {"state": TaskState.COMPLETED, "completed_at": clock.now(), "completed_by_id": actor.id}
+    update_row(HumanTask.__table__, task.id, {**done, "submission": submission})
+    for key, value in {**done, "completed_by": actor, "submission": submission}.items():
+        set_committed_value(task, key, value)
 
 
 def claim_task(task: HumanTask, *, actor: User) -> None:

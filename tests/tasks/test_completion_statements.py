@@ -10,7 +10,17 @@ from sqlalchemy import event, func, inspect, select
 
 from inspect_app.auth.tokens import issue_token
 from inspect_app.core.extensions import db
-from inspect_app.models import CaseEvent, HumanTask, Notification, Role, TaskState
+from inspect_app.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    HumanTask,
+    Notification,
+    Role,
+    TaskState,
+    TimerState,
+    WorkflowTimer,
+)
 from tests.helpers import chain_bpmn, fresh_browser
 
 
@@ -119,3 +129,30 @@ def test_a_loop_with_a_deadline_timer_takes_nine_statements_a_step_at_every_pass
     notified = db.session.scalars(select(Notification.user_id).where(Notification.case_id == case.id)).all()
     # Each review for the director, each report for the lead (one more: the report opened when the case started).
     assert Counter(notified) == {loop_people["director"].id: 3, loop_people["lead"].id: 4}
+
+
+def test_a_step_that_ends_the_process_takes_ten_statements(start_case, loop_people, api):
+    """app_review, the report approved: the step's end event closes the case in the same request."""
+    case = start_case(lead=loop_people["lead"], members=[], actor=loop_people["director"])
+    api.sign_in(loop_people["lead"], loop_people["director"])
+    answer = api.complete(loop_people["lead"], ready(case.id, "report"), {"note": "Báo cáo"})
+    [review] = [task["id"] for task in answer["next_tasks"] if task["bpmn_id"] == "review"]
+
+    with counted_statements() as statements:
+        answer = api.complete(loop_people["director"], review, {"decision": "approve"})
+
+    # The three reads and the step's writes, as above (no task opened, so no notification); then the closing: what
+    # is still open read (tasks, timers), and the case (its status with its history head) and its event written.
+    assert len(statements) == 10, "\n".join(statements)
+    assert answer["next_tasks"] == []
+    assert answer["case"]["status"] == "closed"
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == CaseStatus.CLOSED
+    actions = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq))
+    assert list(actions)[-2:] == ["task.completed", "case.closed"]
+    assert (
+        db.session.scalar(select(func.count()).where(HumanTask.case_id == case.id, HumanTask.state == TaskState.READY))
+        == 0
+    )
+    timers = db.session.scalars(select(WorkflowTimer.state).where(WorkflowTimer.case_id == case.id)).all()
+    assert TimerState.WAITING not in timers
