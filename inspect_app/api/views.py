@@ -13,7 +13,7 @@ from inspect_app.api.schemas import answer, json_body, query
 from inspect_app.cases.schemas import CaseDetail, History
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
-from inspect_app.core.keyset import count_rows, decode_keys, keyset_page
+from inspect_app.core.keyset import decode_keys, keyset_page
 from inspect_app.core.schemas import parse
 from inspect_app.core.unit_of_work import transactional
 from inspect_app.models import HumanTask
@@ -27,7 +27,7 @@ from inspect_app.tasks.api_schemas import (
     TaskListQuery,
     TaskPage,
 )
-from inspect_app.tasks.queries import INBOX_ORDER, inbox_query
+from inspect_app.tasks.queries import INBOX_ORDER, inbox_count, inbox_query
 from inspect_app.tasks.steps import validate_input
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -77,9 +77,8 @@ def _tasks_after_cursor(cursor: str | None, per_page: int) -> TaskPage:
         raise InvalidInput(
             _("Some query parameters are not valid."), {"cursor": [_("Not a cursor this list gave; start again.")]}
         )
-    tasks = inbox_query(current_user)
-    listed = keyset_page(tasks, INBOX_ORDER, size=per_page, after=after)
-    total = count_rows(tasks)
+    listed = keyset_page(inbox_query(current_user), INBOX_ORDER, size=per_page, after=after)
+    total = inbox_count(current_user)
     return TaskPage(
         tasks=[Task.of(task, current_user) for task in listed.items],
         page=1 if after is None else None,
