@@ -45,7 +45,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, Gunicorn, build_app, percentile, workdir  # noqa: E402
+from common import ROOT, Gunicorn, build_app, fresh_database, percentile, workdir  # noqa: E402
 from sqlalchemy import create_engine, make_url, select, text  # noqa: E402
 from verify_history import run_command  # noqa: E402
 
@@ -909,15 +909,6 @@ def database_state(url: str) -> str:
     return "seeded" if seeded else "empty"
 
 
-def recreate(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("INSPECT_BENCH_DATABASE_URL", DEFAULT_URL))
@@ -946,7 +937,7 @@ def main() -> None:
     url, folder = args.database_url, workdir()
 
     if args.rebuild:
-        recreate(url)
+        fresh_database(url, folder)
     state = database_state(url)
     if args.reuse and state != "seeded":
         raise SystemExit(f"--reuse: {make_url(url).database} has not been built")
@@ -954,7 +945,7 @@ def main() -> None:
         started = time.monotonic()
         if state != "seeded":
             if state == "missing":
-                recreate(url)
+                fresh_database(url, folder)
             say(f"Seeding {make_url(url).database} through the services ...")
             seed(build_app(url, f"{folder}/uploads"), args)
         else:
