@@ -49,6 +49,7 @@ class Case(db.Model):
     history_head: Mapped[str | None] = mapped_column(String(64))
     # The process version the case runs on, to the end, and its engine state (without the spec).
     definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    # Stored out of the row on PostgreSQL (toast_tuple_target, migration 4c8d1f6a2b97): lists never read it.
     workflow_state: Mapped[dict | None] = mapped_column(JSON)
     workflow_status: Mapped[WorkflowState | None] = mapped_column(enum_column_type(WorkflowState))
     # Bumped by every UPDATE; a writer holding an older number lost a race (StaleDataError becomes 409).

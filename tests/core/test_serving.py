@@ -21,6 +21,14 @@ def test_postgresql_does_not_jit_compile_the_apps_queries(app):
         assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
 
 
+@pytest.mark.postgres
+def test_a_cases_engine_state_is_kept_out_of_its_row(app):
+    # Lists walk many case rows and never read the state: the rows stay small (bench/scale.py).
+    with app.app_context():
+        options = db.session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'cases'"))
+        assert "toast_tuple_target=1024" in options
+
+
 def test_the_served_app_keeps_what_start_up_made_out_of_the_garbage_collectors_walks(tmp_path):
     check = "import gc, wsgi; print(gc.get_freeze_count())"
     env = {"INSPECT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "INSPECT_UPLOAD_DIR": str(tmp_path)}

@@ -12,6 +12,10 @@
 - inspections (planned_end): the inspections on site today (the inspector's dashboard).
 - notifications (user_id) WHERE read_at IS NULL: the unread count on every page, from the index alone.
 
+And, on PostgreSQL, cases keep their engine state out of line (toast_tuple_target 1024): a case row was 1.8 KB, most of
+it the compressed state, which no list reads; lists and searches that walk many cases then read 32 MB instead of
+190 MB at 100k cases (a lead's search 26 -> 15 ms, its count 18 -> 10 ms). Rows move as they are next written.
+
 Revision ID: 4c8d1f6a2b97
 Revises: 7b3e9f2a6c14
 Create Date: 2026-12-02 09:00:00.000000
@@ -45,9 +49,14 @@ def upgrade():
     op.create_index(
         "ix_notifications_unread_user_id", "notifications", ["user_id"], postgresql_where=UNREAD, sqlite_where=UNREAD
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # A new state (5 KB of JSON) is compressed, and then, the row being still over 1 KB, moved to the TOAST table.
+        op.execute("ALTER TABLE cases SET (toast_tuple_target = 1024)")
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE cases RESET (toast_tuple_target)")
     op.drop_index("ix_notifications_unread_user_id", table_name="notifications")
     op.drop_index("ix_inspections_planned_end", table_name="inspections")
     op.drop_index("ix_cases_case_type_status_created_at", table_name="cases")
