@@ -39,6 +39,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, Gunicorn, build_app, fresh_database, percentile, workdir  # noqa: E402
+from common import ROOT, Gunicorn, build_app, fresh_database, percentile  # noqa: E402
 from sqlalchemy import create_engine, make_url, select, text  # noqa: E402
 from verify_history import run_command  # noqa: E402
 
@@ -939,7 +940,8 @@ def main() -> None:
     )
     parser.add_argument("--skip-verify", action="store_true", help="do not time verify-history")
     args = parser.parse_args()
-    url, folder = args.database_url, workdir()
+    # A folder of its own name: a long run's logs are not among the inspect-bench-* folders other benchmarks clear.
+    url, folder = args.database_url, tempfile.mkdtemp(prefix="inspect-scale-")
 
     if args.rebuild:
         fresh_database(url, folder)
