@@ -2,12 +2,13 @@
 
 Candidacy is decided when it is asked, from the users, roles, units and teams as they are now: a role granted, a
 unit changed, a team member added or a user deactivated shows in every inbox at once, without reopening a task.
-Each lane has one rule (LANE_RULES); the Python predicate `names` and the SQL relation `lane_pairs` both read it,
-and tests/permissions/test_sql_agrees_with_python.py checks that they agree for generated users and cases."""
+Each lane has one rule (LANE_RULES); the Python predicate `names`, the SQL relation `lane_pairs` and the inbox's
+clauses for one user (`lanes_naming`) all read it, and tests/permissions/test_sql_agrees_with_python.py checks that
+they agree for generated users and cases."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, literal_column, or_, select, union_all
+from sqlalchemy import and_, exists, false, literal_column, or_, select, union_all
 
 from inspect_app.core.extensions import db
 from inspect_app.models import Case, CaseTeamMember, HumanTask, Lane, Role, RoleAssignment, TeamRole, User
@@ -104,16 +105,40 @@ def candidates_of(tasks: list[HumanTask]) -> dict[int, list[User]]:
 
 
 def tasks_naming(user: User):
-    """A WHERE clause on HumanTask: the task's lane names `user` on its case.
+    """A WHERE clause on HumanTask: the task's lane names `user` on its case."""
+    return or_(false(), *lanes_naming(user))
 
-    One branch per lane, each looking up only the task's own case and this user, so that the database can use its
-    indexes instead of building every lane's pairs first."""
-    return or_(
-        *(
-            and_(
-                HumanTask.lane == lane.value,
-                _pairs(lane, rule).where(Case.id == HumanTask.case_id, User.id == user.id).exists(),
-            )
-            for lane, rule in LANE_RULES.items()
-        )
-    )
+
+def lanes_naming(user: User) -> list:
+    """One WHERE clause on HumanTask per lane that may name `user`: the task is in that lane and the lane names the
+    user on its case. A task is in one lane, so the clauses select tasks apart.
+
+    What depends on the user alone (active, holding the lane's roles) is decided here, in Python: a lane that names
+    every holder of a role is then just the lane's name, and one that cannot name this user is left out. What depends
+    on the case (its team, its subject unit) is one lookup of the task's own case for this user, so that the database
+    reads its indexes instead of building every lane's pairs (or, for a director, every case) first."""
+    if not user.is_active:
+        return []
+    clauses = []
+    for lane, rule in LANE_RULES.items():
+        if rule.roles and not user.has_role(*rule.roles):
+            continue
+        if not rule.team_roles and not rule.of_subject_unit:
+            clauses.append(HumanTask.lane == lane.value)
+            continue
+        if rule.of_subject_unit and user.unit_id is None:
+            continue
+        clauses.append(and_(HumanTask.lane == lane.value, *_names_on_the_tasks_case(rule, user)))
+    return clauses
+
+
+def _names_on_the_tasks_case(rule: LaneRule, user: User) -> list:
+    """What the rule asks of a task's case for `user`, whose own part of it (active, roles) holds: each a lookup of
+    the task's case by index (the case's subject unit; the user on its team)."""
+    clauses = []
+    if rule.of_subject_unit:
+        clauses.append(HumanTask.case_id.in_(select(Case.id).where(Case.subject_unit_id == user.unit_id)))
+    if rule.team_roles:
+        on_team = (CaseTeamMember.case_id == HumanTask.case_id, CaseTeamMember.user_id == user.id)
+        clauses.append(exists().where(*on_team, CaseTeamMember.role.in_(rule.team_roles)))
+    return clauses

@@ -15,7 +15,6 @@ from inspect_app.audit.queries import case_history as events_of_case
 from inspect_app.cases.schemas import HISTORY_ORDER, CaseDetail, History, HistoryQuery
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
-from inspect_app.core.keyset import count_rows
 from inspect_app.core.schemas import parse
 from inspect_app.core.unit_of_work import transactional
 from inspect_app.models import HumanTask
@@ -28,7 +27,7 @@ from inspect_app.tasks.api_schemas import (
     TaskListQuery,
     TaskPage,
 )
-from inspect_app.tasks.queries import INBOX_ORDER, inbox_query
+from inspect_app.tasks.queries import INBOX_ORDER, inbox_count, inbox_query
 from inspect_app.tasks.steps import validate_input
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -75,7 +74,7 @@ def _tasks_after_cursor(asked: TaskListQuery, per_page: int) -> TaskPage:
     """The caller's tasks after the cursor (the first ones without), read by keyset, with the next page's cursor."""
     tasks = inbox_query(current_user)
     listed = cursor_page(tasks, INBOX_ORDER, asked)
-    total = count_rows(tasks)
+    total = inbox_count(current_user)
     return TaskPage(
         tasks=[Task.of(task, current_user) for task in listed.items],
         page=1 if asked.cursor is None else None,

@@ -29,9 +29,9 @@ CASE_LIST_ORDER = (Case.created_at, Case.id)
 @login_required
 def index():
     form = CaseFilterForm(request.args)
-    form.unit.choices += [
-        SelectChoice(u.code, u.name) for u in db.session.scalars(select(OrgUnit).order_by(OrgUnit.name))
-    ]
+    # Plain (code, name) rows: a province has hundreds of units, and the list needs no more of them.
+    units = db.session.execute(select(OrgUnit.code, OrgUnit.name).order_by(OrgUnit.name))
+    form.unit.choices += [SelectChoice(code, name) for code, name in units]
     query = select(Case).where(Case.visible_to(current_user))
     if form.validate():
         if form.q.data and form.q.data.strip():

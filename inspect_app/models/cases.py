@@ -26,6 +26,8 @@ class Case(db.Model):
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
+        # The case list filtered by type and status, in its order (newest first), and its count.
+        Index("ix_cases_case_type_status_created_at", "case_type", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +49,7 @@ class Case(db.Model):
     history_head: Mapped[str | None] = mapped_column(String(64))
     # The process version the case runs on, to the end, and its engine state (without the spec).
     definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    # Stored out of the row on PostgreSQL (toast_tuple_target, migration 4c8d1f6a2b97): lists never read it.
     workflow_state: Mapped[dict | None] = mapped_column(JSON)
     workflow_status: Mapped[WorkflowState | None] = mapped_column(enum_column_type(WorkflowState))
     # Bumped by every UPDATE; a writer holding an older number lost a race (StaleDataError becomes 409).
@@ -149,11 +152,15 @@ class ReferenceCounter(db.Model):
 
 class CaseTeamMember(db.Model):
     __tablename__ = "case_team_members"
-    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "user_id"),
+        # The cases a user is on the team of (in a role), from the index alone: inboxes, dashboards, visibility.
+        Index("ix_case_team_members_user_id_role", "user_id", "role", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[TeamRole] = mapped_column(enum_column_type(TeamRole))
 
     case: Mapped[Case] = relationship(back_populates="team")

@@ -90,7 +90,7 @@ class Inspection(db.Model):
     decision_date: Mapped[date]
     scope: Mapped[list] = mapped_column(JSON)  # ContentArea values
     planned_start: Mapped[date]
-    planned_end: Mapped[date]
+    planned_end: Mapped[date] = mapped_column(index=True)  # who is on site today (the inspector's dashboard)
     is_announced: Mapped[bool] = mapped_column(default=True)
     checklist_template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id"))
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.core.extensions import db
@@ -53,10 +53,22 @@ class HumanTask(db.Model):
     __table_args__ = (
         UniqueConstraint("case_id", "task_id"),
         Index("ix_human_tasks_state_due_at", "state", "due_at"),
+        # The inbox's order (tasks/queries.py INBOX_ORDER), so that a page reads its rows in order.
+        Index(
+            "ix_human_tasks_inbox_order",
+            "state",
+            text("(due_at IS NULL)"),
+            text("coalesce(due_at, created_at)"),
+            "created_at",
+            "id",
+        ),
+        # A lane's open tasks (counted from the index alone), and one case's open tasks of a lane (team lanes).
+        Index("ix_human_tasks_state_lane_case_id", "state", "lane", "case_id", "claimed_by_id"),
+        Index("ix_human_tasks_case_id_state_lane", "case_id", "state", "lane", "claimed_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     task_id: Mapped[str] = mapped_column(String(36))  # the engine's task id (a UUID)
     bpmn_id: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))

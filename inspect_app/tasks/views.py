@@ -8,13 +8,13 @@ from inspect_app.access.loaders import task_or_404
 from inspect_app.core import clock
 from inspect_app.core.exceptions import InvalidInput
 from inspect_app.core.extensions import db
-from inspect_app.core.keyset import count_rows, requested_page
+from inspect_app.core.keyset import requested_page
 from inspect_app.core.refusals import on_refusal_redirect, on_refusal_render
 from inspect_app.models import User
 from inspect_app.tasks import bp, services
 from inspect_app.tasks.context import context_for
 from inspect_app.tasks.forms import form_for
-from inspect_app.tasks.queries import INBOX_ORDER, inbox_query
+from inspect_app.tasks.queries import INBOX_ORDER, inbox_count, inbox_query
 from inspect_app.tasks.submissions import submitted_answers
 
 
@@ -28,7 +28,7 @@ def inbox():
     return render_template(
         "tasks/inbox.html",
         page=page,
-        total=count_rows(query),
+        total=inbox_count(current_user, search=search, overdue_only=overdue_only),
         search=search,
         overdue_only=overdue_only,
         filtered=bool(search or overdue_only),

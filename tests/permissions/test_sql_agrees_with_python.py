@@ -25,7 +25,7 @@ from inspect_app.models import (
     TeamRole,
     User,
 )
-from inspect_app.tasks.queries import inbox_query
+from inspect_app.tasks.queries import inbox_count, inbox_query
 
 # A province with a district, a commune in that district, and a department: officers of the district see the
 # commune's cases too, officers of the commune do not see the district's.
@@ -127,6 +127,7 @@ def test_each_rule_gives_the_same_answer_in_sql_and_in_python(app, world):
             assert seen == {case.id for case in stored_cases if case.can_view(user)}, "case visibility"
             inbox = {task.id for task in db.session.scalars(inbox_query(user))}
             assert inbox == {task.id for task in tasks if task.can_complete(user)}, "the inbox"
+            assert inbox_count(user) == len(inbox), "the inbox's count"
             own = set(db.session.scalars(select(Notification.id).where(notifications_visible_to(user))))
             everyone = db.session.scalars(select(Notification))
             assert own == {notification.id for notification in everyone if notification.can_view(user)}
