@@ -867,7 +867,7 @@ def database_counts(url: str) -> dict:
 
 
 def time_verify(url: str) -> tuple[float, int, int]:
-    elapsed, rss, output = run_command(ROOT, url, ["verify-history"])
+    elapsed, _cpu, rss, output = run_command(ROOT, url, ["verify-history"])
     found = re.search(r"OK: (\d+) case histories, (\d+) events", output)
     if found is None:
         raise SystemExit(f"verify-history did not say OK: {output[-500:]}")
