@@ -25,9 +25,7 @@ def pending_columns(case: Case) -> dict | None:
     state, columns, collections = inspect(case), _column_keys(), _collection_keys()
     changed, collection_changed = {}, False
     for key in state.committed_state:
-        if not state.attrs[
-            key
-        ].history.has_changes():  # set again to the value it had: no change, as Session.is_modified
+        if not state.attrs[key].history.has_changes():  # set again to the value it had: no change (is_modified)
             continue
         if key in collections:
             collection_changed = True
